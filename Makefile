@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export RASA_TELEMETRY_ENABLED := false
+
+# Rasa 3.6 needs Python 3.10 exactly; on these machines it comes from pyenv.
+PY310 ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+
+.PHONY: run test bench train check lock clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@test -n "$(PY310)" || { echo "error: Python 3.10 not found. Rasa 3.6 needs it: install it (for example 'pyenv install 3.10') and run make again." >&2; exit 1; }
+	test -x $(BIN)/python || $(PY310) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip==24.0'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/bot serve
+
+test: $(BIN)/.installed
+	$(BIN)/bot content check
+	$(BIN)/bot train
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo 'error: pytest collected no tests' >&2; fi; exit $$status
+
+bench: $(BIN)/.installed
+	$(BIN)/bot train
+	$(BIN)/bot bench
+
+train: $(BIN)/.installed
+	$(BIN)/bot train
+
+check: $(BIN)/.installed
+	$(BIN)/bot content check
+
+# Re-resolve the lock after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/kent-send-lock && $(PY310) -m venv /tmp/kent-send-lock
+	/tmp/kent-send-lock/bin/python -m pip install --quiet 'pip==24.0' && /tmp/kent-send-lock/bin/python -m pip install --quiet '.[test]'
+	{ echo "# Exact versions of every dependency, for Python 3.10 (Rasa 3.6 does not install on 3.11)."; \
+	  echo "# Regenerate with 'make lock' after changing pyproject.toml."; \
+	  /tmp/kent-send-lock/bin/python -m pip freeze --exclude-editable | grep -v '^kent-send-assistant'; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,60 @@
+"""The one custom action: a thin edge between Rasa and bot.dialogue."""
+
+from __future__ import annotations
+
+import signal
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, Restarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import settings
+from bot.areas import Areas
+from bot.content import LiveContent
+from bot.dialogue import Responder, Turn
+from bot.safety import SafetyMatcher
+
+READING_LEVELS = ("standard", "easy")
+
+
+@lru_cache(maxsize=None)
+def responder() -> Responder:
+    """Built once per action server; content follows the files, and SIGHUP reloads it at once."""
+    config = settings.load()
+    content = LiveContent(config.content_dir)
+    signal.signal(signal.SIGHUP, lambda *_: content.reload())
+    return Responder(content.get, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"))
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    """The latest message and the session's slots; the web app's choices arrive as metadata."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    metadata = message.get("metadata") or {}
+    language = metadata.get("language") or tracker.get_slot("language") or "en"
+    level = metadata.get("reading_level") or tracker.get_slot("reading_level") or "standard"
+    return Turn(
+        text=message.get("text") or "",
+        intent=intent.get("name") or "nlu_fallback",
+        confidence=float(intent.get("confidence") or 0.0),
+        entities={e["entity"]: e.get("value") for e in message.get("entities") or []},
+        language=language,
+        reading_level=level if level in READING_LEVELS else "standard",
+        last_topic=tracker.get_slot("last_topic"),
+        district=tracker.get_slot("district"),
+    )
+
+
+class ActionReply(Action):
+    def name(self) -> str:
+        return "action_reply"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        reply = responder().respond(turn_from_tracker(tracker))
+        for message in reply.messages:
+            dispatcher.utter_message(json_message=message)
+        if reply.restart:
+            return [Restarted()]
+        return [SlotSet(name, value) for name, value in reply.slots.items()]

@@ -1,0 +1,39 @@
+"""Find where a family lives from what they type, to choose their local SEND team."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Place:
+    district: str | None  # a Kent district, or None for Medway
+    team: str | None  # contact id of the area SEND team
+    medway: bool = False
+
+
+class Areas:
+    def __init__(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.districts: dict[str, str] = data["districts"]
+        places: dict[str, Place] = {d: Place(d, team) for d, team in self.districts.items()}
+        for town, district in data["towns"].items():
+            places[town] = Place(district, self.districts[district])
+        for town in data["medway"]:
+            places[town] = Place(None, None, medway=True)
+        case_sensitive = set(data.get("case_sensitive") or [])
+        # Longest names first, so "Royal Tunbridge Wells" wins over "Tunbridge Wells".
+        self._patterns = [
+            (re.compile(rf"\b{re.escape(name)}\b", 0 if name in case_sensitive else re.IGNORECASE), place)
+            for name, place in sorted(places.items(), key=lambda item: -len(item[0]))
+        ]
+
+    def find(self, text: str) -> Place | None:
+        for pattern, place in self._patterns:
+            if pattern.search(text):
+                return place
+        return None

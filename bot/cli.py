@@ -1,0 +1,233 @@
+"""The `bot` command: everything staff and engineers do, from one place."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before anything imports rasa
+
+from bot import content as content_module  # noqa: E402
+from bot import settings as settings_module  # noqa: E402
+from bot.settings import ConfigError, Settings  # noqa: E402
+
+
+def _settings() -> Settings:
+    try:
+        return settings_module.load()
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+
+
+def _load_content(settings: Settings) -> content_module.Content:
+    loaded = content_module.load(settings.content_dir)
+    if loaded.errors:
+        for problem in loaded.errors:
+            print(problem.format(settings.content_dir.parent), file=sys.stderr)
+        sys.exit(f"content has {len(loaded.errors)} errors: fix them, then run again ('bot content check' lists them all)")
+    return loaded
+
+
+def _train(settings: Settings, force: bool = False) -> Path:
+    from bot.training import train
+
+    started = time.monotonic()
+    model, trained = train(_load_content(settings), settings, force=force)
+    if trained:
+        print(f"trained {model.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    else:
+        print(f"model {model.name} matches the content and config: not retraining", file=sys.stderr)
+    return model
+
+
+@contextmanager
+def _running(settings: Settings, url: str | None) -> Iterator[str]:
+    """A running assistant: the one at `url`, or a temporary stack on free ports."""
+    if url:
+        yield url.rstrip("/")
+        return
+    from bot.stack import Stack
+    from bot.ports import free_ports
+
+    model = _train(settings)
+    web, rasa, actions = free_ports(3)
+    scratch = Path(tempfile.mkdtemp(prefix="bot-"))
+    temp = Settings(**{**settings.__dict__, "port": web, "rasa_port": rasa, "action_port": actions, "var_dir": scratch})
+    print("starting the assistant (about 30 s)...", file=sys.stderr)
+    with Stack(temp, model, log_dir=scratch / "logs") as stack:
+        yield stack.url
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.stack import Stack
+
+    settings = _settings()
+    model = _train(settings)
+    stack = Stack(settings, model)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, lambda *_: stack.processes.get("actions") and stack.processes["actions"].send_signal(signal.SIGHUP))
+    started = time.monotonic()
+    try:
+        stack.start()
+        print(f"ready in {time.monotonic() - started:.0f} s: http://localhost:{settings.port} (Ctrl-C stops)", file=sys.stderr)
+        while not stopping and stack.alive():
+            time.sleep(0.5)
+        if not stopping:
+            print("a process stopped unexpectedly; stopping the others", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        print("stopping...", file=sys.stderr)
+        stack.stop()
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """The web app alone; `bot serve` starts it as one of its three processes."""
+    from aiohttp import web
+
+    from bot.web import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s web %(levelname)s %(message)s")
+    web.run_app(create_app(settings, os.environ.get("BOT_RASA_TOKEN", "")), host=settings.host, port=settings.port,
+                access_log=None, print=None)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    _train(_settings(), force=args.force)
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    settings = _settings()
+    loaded = content_module.load(settings.content_dir)
+    for problem in loaded.problems:
+        print(problem.format(settings.content_dir.parent))
+    errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+    print(f"{len(loaded.pages)} answers, {errors} errors, {warnings} warnings", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_content_list(args: argparse.Namespace) -> int:
+    settings = _settings()
+    loaded = content_module.load(settings.content_dir)
+    rows = [{"topic": topic, "language": language, "reading_level": level}
+            for (topic, language), page in sorted(loaded.pages.items()) for level in page.reading_levels]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for row in rows:
+            print(f"{row['topic']}\t{row['language']}\t{row['reading_level']}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.evaluate import post_chat
+
+    settings = _settings()
+    payload = {"session_id": "cli-ask", "text": args.text}
+    if args.language:
+        payload["language"] = args.language
+    if args.easy:
+        payload["reading_level"] = "easy"
+    with _running(settings, args.url) as url:
+        reply = post_chat(url, payload)
+    if args.json:
+        print(json.dumps(reply, ensure_ascii=False, indent=1))
+        return 0
+    for message in reply["messages"]:
+        label = message["kind"] + (f" ({message['topic']})" if message.get("topic") else "")
+        print(f"[{label}]\n{message['text']}")
+        if message.get("contacts"):
+            print(f"contacts: {', '.join(message['contacts'])}")
+        if message.get("buttons"):
+            print("buttons: " + " | ".join(b["title"] for b in message["buttons"]))
+        print()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import CaseError, evaluate, load_cases
+
+    settings = _settings()
+    try:
+        cases = [case for path in args.files for case in load_cases(Path(path))]
+    except (CaseError, OSError) as exc:
+        sys.exit(str(exc))
+    areas = {t.id: t.area for t in content_module.load(settings.content_dir).topics.values()}
+    with _running(settings, args.url) as url:
+        report = evaluate(url, cases, areas)
+    for line in report.lines():
+        print(line)
+    if args.min_accuracy is not None:
+        return 0 if report.accuracy >= args.min_accuracy else 1
+    return 0 if report.failed == 0 else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.bench import run
+
+    return run(_settings(), args.users, args.seconds)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bot", description="Kent SEND assistant")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("serve", help="train if needed, then run Rasa, the actions and the web app").set_defaults(func=cmd_serve)
+    sub.add_parser("web", help=argparse.SUPPRESS).set_defaults(func=cmd_web)
+    train = sub.add_parser("train", help="train a model when the content or config has changed")
+    train.add_argument("--force", action="store_true", help="train even if a matching model exists")
+    train.set_defaults(func=cmd_train)
+
+    content = sub.add_parser("content", help="check and list staff content").add_subparsers(dest="content_command", required=True)
+    content.add_parser("check", help="print file:line: message for every problem").set_defaults(func=cmd_content_check)
+    listing = content.add_parser("list", help="list topics, languages and reading levels")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.set_defaults(func=cmd_content_list)
+
+    ask = sub.add_parser("ask", help="ask the assistant one question")
+    ask.add_argument("text")
+    ask.add_argument("--language")
+    ask.add_argument("--easy", action="store_true", help="easy read")
+    ask.add_argument("--json", action="store_true", help="print the API response")
+    ask.add_argument("--url", help="a running assistant, such as http://localhost:8000 (default: start one)")
+    ask.set_defaults(func=cmd_ask)
+
+    evaluation = sub.add_parser("eval", help="run evaluation cases and report accuracy")
+    evaluation.add_argument("files", nargs="+", metavar="FILE")
+    evaluation.add_argument("--url", help="a running assistant (default: start one)")
+    evaluation.add_argument("--min-accuracy", type=float, help="exit 0 when accuracy reaches this (0-1), even with failures")
+    evaluation.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="load-test the chat API and report latency and memory")
+    bench.add_argument("--users", type=int, default=20, help="concurrent conversations")
+    bench.add_argument("--seconds", type=float, default=30.0)
+    bench.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The contacts directory: named people and services families are handed to.
+
+Staff edit `content/contacts.yml`; a phone number lives there and nowhere else, and
+answers reach it through `{{ contact('id').phone }}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from bot.problems import Problem, yaml_line_of
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    name: str
+    role: str | None = None
+    phone: str | None = None
+    text_relay: str | None = None
+    text: str | None = None
+    email: str | None = None
+    web: str | None = None
+    address: str | None = None
+    hours: str | None = None
+    districts: tuple[str, ...] = ()
+    source: str | None = None
+    confirm: bool = False
+
+    def details(self) -> dict[str, object]:
+        """The fields that have a value, for templates: a missing one is an error there, not 'None'."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, ())}
+
+
+FIELDS = {f.name for f in fields(Contact)}
+
+
+def load_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
+    """Read the directory, reporting every problem with its line rather than stopping at the first."""
+    problems: list[Problem] = []
+    text = path.read_text(encoding="utf-8")
+    try:
+        entries = yaml.safe_load(text) or []
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1
+        return {}, [Problem(path, line, "error", f"not valid YAML: {exc}")]
+    if not isinstance(entries, list):
+        return {}, [Problem(path, 1, "error", "must be a list of contacts, each starting with '- id:'")]
+    contacts: dict[str, Contact] = {}
+    for index, entry in enumerate(entries):
+        node = root.value[index]
+        line = node.start_mark.line + 1
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
+            problems.append(Problem(path, line, "error", "each contact needs an 'id' and a 'name'"))
+            continue
+        unknown = sorted(set(entry) - FIELDS)
+        for key in unknown:
+            problems.append(Problem(path, yaml_line_of(node, key), "error", f"unknown field '{key}' in contact '{entry['id']}'"))
+        if entry["id"] in contacts:
+            problems.append(Problem(path, line, "error", f"duplicate contact id '{entry['id']}'"))
+        values = {k: v for k, v in entry.items() if k in FIELDS and v is not None}
+        values = {k: (tuple(v) if k == "districts" else v if k == "confirm" else str(v)) for k, v in values.items()}
+        contact = Contact(**values)
+        if contact.confirm:
+            problems.append(Problem(path, line, "warning", f"contact '{contact.id}' is marked confirm: true; check its details"))
+        contacts[contact.id] = contact
+    return contacts, problems

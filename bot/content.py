@@ -1,0 +1,305 @@
+"""Staff-owned answers: markdown files with front matter, one per topic per language.
+
+The files are the single source of truth for what the assistant says and for the
+example questions it learns from. Rendering happens here, not in Rasa, so that a
+change of wording needs no retraining.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import jinja2
+import nh3
+import yaml
+from markdown_it import MarkdownIt
+
+from bot.contacts import Contact, load_contacts
+from bot.problems import Problem, yaml_line_of
+
+log = logging.getLogger(__name__)
+
+SECTIONS = {"Answer": "answer", "More": "more", "Easy read": "easy"}
+REQUIRED_FIELDS = {
+    "topic", "title", "area", "contacts", "examples", "easy_examples",
+    "sources", "last_reviewed", "review_by", "owner",
+}
+OPTIONAL_FIELDS = {"check", "translation"}
+MIN_EXAMPLES = {"en": 20}
+MIN_EXAMPLES_OTHER = 10
+MIN_EASY_EXAMPLES = {"en": 8}
+
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A catalogue entry: what the topic is and who can help with it."""
+
+    id: str
+    area: str
+    title: str
+    contacts: tuple[str, ...]
+
+
+@dataclass
+class Page:
+    """One topic in one language, as staff wrote it, with its sections rendered."""
+
+    topic: str
+    language: str
+    path: Path
+    meta: dict
+    sections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def examples(self) -> list[str]:
+        return [str(e) for e in self.meta.get("examples") or []]
+
+    @property
+    def easy_examples(self) -> list[str]:
+        return [str(e) for e in self.meta.get("easy_examples") or []]
+
+    @property
+    def contacts(self) -> list[str]:
+        return list(self.meta.get("contacts") or [])
+
+    @property
+    def reading_levels(self) -> list[str]:
+        return [level for level, key in (("standard", "answer"), ("easy", "easy")) if key in self.sections]
+
+
+@dataclass
+class Content:
+    """Everything staff own, loaded and checked together."""
+
+    root: Path
+    topics: dict[str, Topic]
+    contacts: dict[str, Contact]
+    pages: dict[tuple[str, str], Page]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def page(self, topic: str, language: str) -> Page | None:
+        return self.pages.get((topic, language))
+
+    def areas(self) -> list[str]:
+        return list(dict.fromkeys(t.area for t in self.topics.values()))
+
+
+def to_html(markdown_text: str) -> str:
+    """Markdown to safe HTML for clients; raw HTML in content is never passed through."""
+    return nh3.clean(_markdown.render(markdown_text))
+
+
+def _split_sections(body: str, body_line: int) -> tuple[dict[str, tuple[str, int]], list[tuple[int, str]]]:
+    """Cut the body at its `##` headings; returns sections with their first line, and stray headings."""
+    lines = body.splitlines()
+    tokens = _markdown.parse(body)
+    headings = [
+        (tok.map[0], tokens[i + 1].content.strip())
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open" and tok.tag == "h2" and tok.map
+    ]
+    sections: dict[str, tuple[str, int]] = {}
+    unknown: list[tuple[int, str]] = []
+    for n, (start, title) in enumerate(headings):
+        end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)
+        text = "\n".join(lines[start + 1:end]).strip()
+        if title in SECTIONS:
+            sections[SECTIONS[title]] = (text, body_line + start)
+        else:
+            unknown.append((body_line + start, title))
+    return sections, unknown
+
+
+def _load_catalogue(path: Path, contacts: dict[str, Contact]) -> tuple[dict[str, Topic], list[Problem]]:
+    problems: list[Problem] = []
+    text = path.read_text(encoding="utf-8")
+    try:
+        entries = yaml.safe_load(text) or []
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        return {}, [Problem(path, 1, "error", f"not valid YAML: {exc}")]
+    topics: dict[str, Topic] = {}
+    for index, entry in enumerate(entries):
+        node = root.value[index]
+        line = node.start_mark.line + 1
+        if not isinstance(entry, dict) or not all(entry.get(k) for k in ("id", "area", "title")):
+            problems.append(Problem(path, line, "error", "each topic needs 'id', 'area' and 'title'"))
+            continue
+        if entry["id"] in topics:
+            problems.append(Problem(path, line, "error", f"duplicate topic id '{entry['id']}'"))
+        for contact_id in entry.get("contacts") or []:
+            if contact_id not in contacts:
+                problems.append(Problem(path, yaml_line_of(node, "contacts"), "error", f"unknown contact id '{contact_id}'"))
+        topics[entry["id"]] = Topic(entry["id"], entry["area"], entry["title"], tuple(entry.get("contacts") or ()))
+    return topics, problems
+
+
+def _jinja(contacts: dict[str, Contact]) -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+    def contact(contact_id: str) -> dict[str, object]:
+        if contact_id not in contacts:
+            raise jinja2.UndefinedError(f"unknown contact id '{contact_id}'")
+        return contacts[contact_id].details()
+
+    env.globals["contact"] = contact
+    return env
+
+
+def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: dict[str, Contact],
+               env: jinja2.Environment, today: dt.date) -> tuple[Page | None, list[Problem]]:
+    problems: list[Problem] = []
+    raw = path.read_text(encoding="utf-8")
+    try:
+        post = frontmatter.loads(raw)
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 2 if getattr(exc, "problem_mark", None) else 1
+        return None, [Problem(path, line, "error", f"front matter is not valid YAML: {exc}")]
+    meta = dict(post.metadata)
+    if not meta:
+        return None, [Problem(path, 1, "error", "no front matter: the file must start with '---' and the topic's fields")]
+    front = raw.split("---", 2)[1]
+    node = yaml.compose(front)
+
+    def line_of(key: str) -> int:
+        return yaml_line_of(node, key, offset=1)
+
+    for key in sorted(REQUIRED_FIELDS - set(meta)):
+        problems.append(Problem(path, 1, "error", f"missing front-matter field '{key}'"))
+    for key in sorted(set(meta) - REQUIRED_FIELDS - OPTIONAL_FIELDS):
+        problems.append(Problem(path, line_of(key), "error", f"unknown front-matter field '{key}'"))
+    topic_id = str(meta.get("topic", ""))
+    if topic_id and topic_id not in topics:
+        problems.append(Problem(path, line_of("topic"), "error", f"unknown topic id '{topic_id}' (add it to topics.yml first)"))
+    if topic_id and path.stem != topic_id:
+        problems.append(Problem(path, line_of("topic"), "error", f"topic '{topic_id}' must be in a file named {topic_id}.md"))
+    for contact_id in meta.get("contacts") or []:
+        if contact_id not in contacts:
+            problems.append(Problem(path, line_of("contacts"), "error", f"unknown contact id '{contact_id}'"))
+    review_by = meta.get("review_by")
+    if isinstance(review_by, dt.date) and review_by < today:
+        problems.append(Problem(path, line_of("review_by"), "warning", f"review_by {review_by} has passed: check this answer"))
+    elif review_by is not None and not isinstance(review_by, dt.date):
+        problems.append(Problem(path, line_of("review_by"), "error", "review_by must be a date like 2027-05-28"))
+
+    body_line = raw[: raw.index(post.content)].count("\n") + 1 if post.content else len(raw.splitlines())
+    sections, unknown = _split_sections(post.content, body_line)
+    for line, title in unknown:
+        problems.append(Problem(path, line, "error", f"unknown section '## {title}' (use: {', '.join('## ' + s for s in SECTIONS)})"))
+    for title, key in SECTIONS.items():
+        if key not in sections and key != "more":
+            label = "easy read answer" if key == "easy" else "standard answer"
+            problems.append(Problem(path, body_line, "error" if key == "answer" else "warning" if language != "en" else "error",
+                                    f"missing {label} (a '## {title}' section)"))
+
+    page = Page(topic=topic_id, language=language, path=path, meta=meta)
+    for key, (text, line) in sections.items():
+        if not text:
+            problems.append(Problem(path, line, "error", "this section is empty"))
+            continue
+        try:
+            page.sections[key] = env.from_string(text).render().strip()
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(path, line + exc.lineno, "error", f"broken placeholder: {exc.message}"))
+        except jinja2.UndefinedError as exc:
+            problems.append(Problem(path, line, "error", f"broken placeholder: {exc.message}"))
+    return page, problems
+
+
+def load(root: Path, today: dt.date | None = None) -> Content:
+    """Load and check the whole content folder; problems are collected, never raised."""
+    today = today or dt.date.today()
+    contacts, problems = load_contacts(root / "contacts.yml")
+    topics, topic_problems = _load_catalogue(root / "topics.yml", contacts)
+    problems += topic_problems
+    env = _jinja(contacts)
+    pages: dict[tuple[str, str], Page] = {}
+    # Answers live in one folder per language code (content/en/, content/pl/, ...).
+    for language_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isalpha() and len(p.name) <= 3):
+        language = language_dir.name
+        for path in sorted(language_dir.glob("*.md")):
+            page, page_problems = _load_page(path, language, topics, contacts, env, today)
+            problems += page_problems
+            if page is None or not page.topic:
+                continue
+            if (page.topic, language) in pages:
+                problems.append(Problem(path, 1, "error", f"topic '{page.topic}' is already answered in {pages[(page.topic, language)].path.name}"))
+                continue
+            pages[(page.topic, language)] = page
+    problems += _check_examples(pages)
+    for topic in topics:
+        if (topic, "en") not in pages:
+            problems.append(Problem(root / "topics.yml", 1, "error", f"topic '{topic}' has no English answer (content/en/{topic}.md)"))
+    return Content(root=root, topics=topics, contacts=contacts, pages=pages, problems=problems)
+
+
+def _check_examples(pages: dict[tuple[str, str], Page]) -> list[Problem]:
+    """Too few examples starve the classifier; one question under two topics confuses it."""
+    problems: list[Problem] = []
+    seen: dict[str, Page] = {}
+    for (topic, language), page in pages.items():
+        minimum = MIN_EXAMPLES.get(language, MIN_EXAMPLES_OTHER)
+        if len(page.examples) < minimum:
+            problems.append(Problem(page.path, 1, "error", f"only {len(page.examples)} example questions; at least {minimum} are needed"))
+        easy_minimum = MIN_EASY_EXAMPLES.get(language, 0)
+        if len(page.easy_examples) < easy_minimum:
+            problems.append(Problem(page.path, 1, "error", f"only {len(page.easy_examples)} easy read example questions; at least {easy_minimum} are needed"))
+        for example in page.examples + page.easy_examples:
+            key = " ".join(example.lower().split())
+            other = seen.get(key)
+            if other is not None and other.topic != topic:
+                problems.append(Problem(page.path, 1, "error", f"example '{example}' is also filed under topic '{other.topic}' ({other.path.name})"))
+            seen[key] = page
+    return problems
+
+
+class LiveContent:
+    """Content that follows the files: reloaded when they change, or on request.
+
+    A reload with errors keeps the last good content, so a typo never takes answers offline.
+    """
+
+    def __init__(self, root: Path, check_every: float = 2.0) -> None:
+        self.root = root
+        self.check_every = check_every
+        self._lock = threading.Lock()
+        self._stamp = self._fingerprint()
+        self._checked = time.monotonic()
+        self._content = load(root)
+        if self._content.errors:
+            raise ValueError("content has errors:\n" + "\n".join(p.format() for p in self._content.errors))
+
+    def _fingerprint(self) -> tuple:
+        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in self.root.rglob("*") if p.is_file()))
+
+    def reload(self) -> bool:
+        """Load the files again; returns False (and keeps serving the old content) if they have errors."""
+        with self._lock:
+            self._stamp = self._fingerprint()
+            fresh = load(self.root)
+            if fresh.errors:
+                log.error("content reload refused, %d errors; first: %s", len(fresh.errors), fresh.errors[0].format())
+                return False
+            self._content = fresh
+            log.info("content reloaded from %s", self.root)
+            return True
+
+    def get(self) -> Content:
+        now = time.monotonic()
+        if now - self._checked >= self.check_every:
+            self._checked = now
+            if self._fingerprint() != self._stamp:
+                self.reload()
+        return self._content

@@ -1,0 +1,227 @@
+"""What the assistant says back: one turn in, a list of messages out.
+
+Rasa decides what the family means (the intent); this module decides the reply,
+from content and the contacts directory. It has no Rasa imports, so it can be
+tested and reasoned about on its own.
+
+Order matters and is fixed: the safety message always comes first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.areas import Areas, Place
+from bot.contacts import Contact
+from bot.content import Content, Page, to_html
+from bot.i18n import gettext_for
+from bot.safety import SafetyMatcher
+
+FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
+FALLBACK_CONTACTS = ("send-hub", "iask")
+
+
+def N_(text: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where it is used."""
+    return text
+
+
+AREA_LABELS = {
+    "local-offer": N_("Support and the Local Offer"),
+    "ehcp": N_("EHCPs (Education, Health and Care Plans)"),
+    "transitions": N_("Moving school and growing up"),
+    "complaints": N_("Disagreements and complaints"),
+    "about": N_("About SEND in Kent"),
+}
+
+SAFETY_CONTACTS = {
+    "self_harm": ("emergency", "release-the-pressure", "samaritans", "childline", "nhs-111"),
+    "child_at_risk": ("emergency", "childrens-social-care", "social-care-out-of-hours", "childline"),
+    "abuse": ("emergency", "childrens-social-care", "social-care-out-of-hours", "childline"),
+    "missing_child": ("emergency", "childrens-social-care", "social-care-out-of-hours"),
+    "parent_crisis": ("release-the-pressure", "samaritans", "nhs-111", "emergency"),
+}
+
+
+@dataclass
+class Turn:
+    """One message from the family, as Rasa understood it, with the session's state."""
+
+    text: str
+    intent: str
+    confidence: float = 1.0
+    entities: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
+    reading_level: str = "standard"
+    last_topic: str | None = None
+    district: str | None = None
+
+
+@dataclass
+class Reply:
+    messages: list[dict[str, Any]]
+    slots: dict[str, Any]
+    restart: bool = False
+
+
+class Responder:
+    """Builds replies from the current content; one instance serves every conversation."""
+
+    def __init__(self, content: Callable[[], Content], areas: Areas, safety: SafetyMatcher) -> None:
+        self._content = content
+        self.areas = areas
+        self.safety = safety
+
+    def respond(self, turn: Turn) -> Reply:
+        content = self._content()
+        _ = gettext_for(turn.language)
+        slots: dict[str, Any] = {"language": turn.language, "reading_level": turn.reading_level}
+        messages: list[dict[str, Any]] = []
+
+        place = self.areas.find(turn.text)
+        if place is not None and place.district:
+            slots["district"] = turn.district = place.district
+
+        situations = self.safety.situations(turn.text)
+        if situations or turn.intent == "safeguarding":
+            messages.append(self._safeguarding(content, situations or ["child_at_risk"], _))
+
+        intent = turn.intent
+        if intent in content.topics:
+            messages.append(self._answer(content, intent, turn, _, level=turn.reading_level, part="answer"))
+            slots["last_topic"] = intent
+        elif intent in ("simpler", "tell_me_more"):
+            if turn.last_topic in content.topics:
+                level = "easy" if intent == "simpler" else turn.reading_level
+                part = "more" if intent == "tell_me_more" else "answer"
+                messages.append(self._answer(content, turn.last_topic, turn, _, level=level, part=part))
+            else:
+                messages.append(self._message("chat", _("What would you like to know? Type your question, or choose a topic."),
+                                              buttons=self._area_buttons(_)))
+        elif intent == "talk_to_person":
+            messages.extend(self._handoff(content, turn, place, _))
+        elif intent == "browse_area" and turn.entities.get("area") in AREA_LABELS:
+            messages.append(self._browse(content, turn.entities["area"], turn.language, _))
+        elif intent in ("greet", "what_can_you_do"):
+            text = _("Hello. I am an automated assistant from Kent County Council. "
+                     "I can answer questions about special educational needs and disabilities (SEND) in Kent. "
+                     "Type your question, or choose a topic.")
+            messages.append(self._message("chat", text, buttons=self._area_buttons(_)))
+        elif intent == "bot_challenge":
+            text = _("I am an automated assistant run by Kent County Council, not a person. "
+                     "I cannot pass this chat to a person, but I can give you the details of people who can help.")
+            messages.append(self._message("chat", text, buttons=[self._person_button(_)]))
+        elif intent == "thanks":
+            messages.append(self._message("chat", _("You're welcome. Ask me another question at any time.")))
+        elif intent == "goodbye":
+            messages.append(self._message("chat", _("Goodbye. You can come back and ask at any time.")))
+        elif intent == "restart":
+            messages.append(self._message("chat", _("Let's start again. What would you like to know?"),
+                                          buttons=self._area_buttons(_)))
+            return Reply(messages, {}, restart=True)
+        elif not messages or intent in FALLBACK_INTENTS:
+            if not messages:
+                messages.append(self._fallback(_))
+        for message in messages:
+            message["language"] = turn.language
+        return Reply(messages, slots)
+
+    # Messages -----------------------------------------------------------------
+
+    def _message(self, kind: str, text: str, topic: str | None = None, contacts: list[str] | None = None,
+                 buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        return {"kind": kind, "text": text, "html": to_html(text), "topic": topic,
+                "contacts": list(contacts or []), "buttons": list(buttons or [])}
+
+    def _person_button(self, _: Callable[[str], str]) -> dict[str, str]:
+        return {"title": _("Talk to a person"), "payload": "/talk_to_person"}
+
+    def _area_buttons(self, _: Callable[[str], str]) -> list[dict[str, str]]:
+        return [{"title": _(label), "payload": f'/browse_area{{"area":"{area}"}}'} for area, label in AREA_LABELS.items()]
+
+    def _page(self, content: Content, topic: str, language: str) -> Page:
+        page = content.page(topic, language) or content.page(topic, "en")
+        assert page is not None, f"content check guarantees an English page for {topic}"
+        return page
+
+    def _answer(self, content: Content, topic: str, turn: Turn, _: Callable[[str], str], level: str, part: str) -> dict[str, Any]:
+        page = self._page(content, topic, turn.language)
+        if part == "more" and "more" in page.sections:
+            text = page.sections["more"]
+        elif level == "easy" and "easy" in page.sections:
+            text = page.sections["easy"]
+        else:
+            text = page.sections["answer"]
+        buttons = []
+        if part == "answer" and "more" in page.sections:
+            buttons.append({"title": _("Tell me more"), "payload": "/tell_me_more"})
+        if not (level == "easy" and part == "answer"):
+            buttons.append({"title": _("Easier words"), "payload": "/simpler"})
+        buttons.append(self._person_button(_))
+        return self._message("answer", text, topic=topic, contacts=page.contacts, buttons=buttons)
+
+    def _browse(self, content: Content, area: str, language: str, _: Callable[[str], str]) -> dict[str, Any]:
+        buttons = []
+        for topic in content.topics.values():
+            if topic.area == area:
+                page = self._page(content, topic.id, language)
+                buttons.append({"title": str(page.meta.get("title", topic.title)), "payload": f"/{topic.id}"})
+        return self._message("chat", _("Choose a topic, or type your question."), buttons=buttons)
+
+    def _fallback(self, _: Callable[[str], str]) -> dict[str, Any]:
+        text = _("Sorry, I do not know the answer to that. I am an automated assistant and I only answer questions "
+                 "about SEND in Kent: support, EHCPs, moving school and complaints. "
+                 "You can ask in a different way, or contact a person who can help.")
+        return self._message("fallback", text, contacts=list(FALLBACK_CONTACTS),
+                             buttons=[{"title": _("What can you help with?"), "payload": "/what_can_you_do"},
+                                      self._person_button(_)])
+
+    def _safeguarding(self, content: Content, situations: list[str], _: Callable[[str], str]) -> dict[str, Any]:
+        ids = list(dict.fromkeys(c for s in situations for c in SAFETY_CONTACTS[s]))
+        lines = [_("If someone is in danger right now, call 999.")]
+        if "self_harm" in situations or "parent_crisis" in situations:
+            lines.append(_("You do not have to deal with this alone. You can talk to someone now, day or night:"))
+        else:
+            lines.append(_("If you are worried about a child's safety, tell Kent children's social care:"))
+        lines.append("")
+        lines.extend(f"- {self._contact_line(content.contacts[c], _)}" for c in ids if c in content.contacts and c != "emergency")
+        return self._message("safeguarding", "\n".join(lines), contacts=ids)
+
+    def _contact_line(self, contact: Contact, _: Callable[[str], str]) -> str:
+        parts = [f"**{contact.name}**"]
+        if contact.phone:
+            parts.append(_("phone {number}").format(number=contact.phone))
+        if contact.text:
+            parts.append(contact.text)
+        if contact.text_relay:
+            parts.append(_("text relay {number}").format(number=contact.text_relay))
+        if contact.email:
+            parts.append(_("email {address}").format(address=contact.email))
+        if contact.web:
+            parts.append(f"[{_('website')}]({contact.web})")
+        if contact.hours:
+            parts.append(f"({contact.hours})")
+        return ", ".join(parts)
+
+    def _handoff(self, content: Content, turn: Turn, place: Place | None, _: Callable[[str], str]) -> list[dict[str, Any]]:
+        if place is not None and place.medway:
+            text = _("Medway is not part of Kent County Council. Medway Council runs its own Local Offer "
+                     "and SEND service, so please contact Medway Council for help with SEND.")
+            return [self._message("handoff", text, contacts=[])]
+        ids: list[str] = []
+        if turn.district:
+            team = self.areas.districts.get(turn.district)
+            if team:
+                ids.append(team)
+        if turn.last_topic in content.topics:
+            ids.extend(content.topics[turn.last_topic].contacts)
+        ids.extend(FALLBACK_CONTACTS)
+        ids = [c for c in dict.fromkeys(ids) if c in content.contacts]
+        lines = [_("I am an automated assistant, so I cannot pass this chat to a person. "
+                   "These people can help. They cannot see this chat, so tell them what you need:"), ""]
+        lines.extend(f"- {self._contact_line(content.contacts[c], _)}" for c in ids)
+        messages = [self._message("handoff", "\n".join(lines), contacts=ids, buttons=[])]
+        if not turn.district:
+            messages.append(self._message("chat", _("Tell me your town or district and I can find your local SEND team.")))
+        return messages

@@ -1,0 +1,91 @@
+"""Settings come from environment variables, so one build runs anywhere.
+
+A bad value stops start-up with a message that names the variable, rather than
+failing later in a way a person on call has to decode.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a port number, got {raw!r}") from None
+    if not 0 <= value <= 65535:
+        raise ConfigError(f"{name} must be between 0 and 65535, got {value}")
+    return value
+
+
+def _languages(raw: str) -> tuple[str, ...]:
+    codes = tuple(code.strip() for code in raw.split(",") if code.strip())
+    if not codes:
+        raise ConfigError("BOT_LANGUAGES must list at least one language code, such as 'en'")
+    for code in codes:
+        if not (code.isalpha() and code.islower() and 2 <= len(code) <= 3):
+            raise ConfigError(f"BOT_LANGUAGES: {code!r} is not a language code such as 'en' or 'pl'")
+    return codes
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    rasa_port: int
+    action_port: int
+    var_dir: Path
+    content_dir: Path
+    languages: tuple[str, ...]
+    max_body_bytes: int
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.var_dir / "build"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.var_dir / "rasa-tracker.db"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+
+def load() -> Settings:
+    """Read the settings from the environment; raise ConfigError on a bad value."""
+    var_dir = Path(os.environ.get("BOT_VAR_DIR", ROOT / "var")).resolve()
+    content_dir = Path(os.environ.get("BOT_CONTENT_DIR", ROOT / "content")).resolve()
+    if not content_dir.is_dir():
+        raise ConfigError(f"BOT_CONTENT_DIR: {content_dir} is not a folder")
+    max_body = os.environ.get("BOT_MAX_BODY_BYTES", "16384")
+    if not max_body.isdigit() or int(max_body) < 1024:
+        raise ConfigError(f"BOT_MAX_BODY_BYTES must be a whole number of at least 1024, got {max_body!r}")
+    return Settings(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=_port("PORT", 8000),
+        rasa_port=_port("BOT_RASA_PORT", 5005),
+        action_port=_port("BOT_ACTION_PORT", 5055),
+        var_dir=var_dir,
+        content_dir=content_dir,
+        languages=_languages(os.environ.get("BOT_LANGUAGES", "en")),
+        max_body_bytes=int(max_body),
+    )

@@ -1,0 +1,161 @@
+"""The public web app: the chat API in front of Rasa, which listens on 127.0.0.1 only.
+
+Everything a client sends is checked here, so Rasa only ever sees well-formed
+messages, and a bad request gets a 4xx with a message instead of a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.i18n import direction
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+MAX_TEXT = 2000
+READING_LEVELS = ("standard", "easy")
+KINDS = ("answer", "handoff", "safeguarding", "fallback", "chat")
+
+SETTINGS = web.AppKey("settings", Settings)
+CLIENT = web.AppKey("client", aiohttp.ClientSession)
+TOKEN = web.AppKey("token", str)
+
+
+class BadRequest(Exception):
+    """A client mistake; the message is safe to show to the client."""
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every error a client can cause comes back as JSON with a message, never as a 500."""
+    try:
+        response = await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        response = _error(413, f"The request is too large; the limit is {request.app[SETTINGS].max_body_bytes} bytes.")
+    except web.HTTPException as exc:
+        response = _error(exc.status, exc.reason)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def parse_chat(body: Any, languages: tuple[str, ...]) -> dict[str, str]:
+    """Check a chat request against the contract; raise BadRequest naming the first bad field."""
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    session_id = body.get("session_id")
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        raise BadRequest("session_id is required: 1 to 128 letters, digits, '-' or '_'.")
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("text is required and must not be empty.")
+    if len(text) > MAX_TEXT:
+        raise BadRequest(f"text is too long: at most {MAX_TEXT} characters.")
+    request = {"session_id": session_id, "text": text.strip()}
+    language = body.get("language")
+    if language is not None:
+        if language not in languages:
+            raise BadRequest(f"language must be one of: {', '.join(languages)}.")
+        request["language"] = language
+    level = body.get("reading_level")
+    if level is not None:
+        if level not in READING_LEVELS:
+            raise BadRequest("reading_level must be 'standard' or 'easy'.")
+        request["reading_level"] = level
+    return request
+
+
+def to_api_message(item: dict[str, Any]) -> dict[str, Any]:
+    """A message from Rasa's REST channel, in the shape the contract promises."""
+    custom = item.get("custom")
+    if isinstance(custom, dict) and custom.get("kind") in KINDS:
+        message = dict(custom)
+    else:
+        message = {"kind": "chat", "text": str(item.get("text") or ""), "topic": None}
+    message.setdefault("contacts", [])
+    message.setdefault("buttons", [])
+    message.setdefault("topic", None)
+    return message
+
+
+async def chat(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    try:
+        body = await request.json()
+    except json.JSONDecodeError:
+        return _error(400, "The body must be valid JSON.")
+    except UnicodeDecodeError:
+        return _error(400, "The body must be UTF-8 JSON.")
+    try:
+        chat_request = parse_chat(body, settings.languages)
+    except BadRequest as exc:
+        return _error(400, str(exc))
+
+    metadata = {k: chat_request[k] for k in ("language", "reading_level") if k in chat_request}
+    payload = {"sender": chat_request["session_id"], "message": chat_request["text"], "metadata": metadata}
+    try:
+        async with request.app[CLIENT].post(f"{settings.rasa_url}/webhooks/rest/webhook", json=payload) as response:
+            if response.status != 200:
+                log.error("Rasa answered %s", response.status)
+                return _error(503, "The assistant is not available right now. Please try again in a minute.")
+            items = await response.json()
+    except (aiohttp.ClientError, TimeoutError):
+        log.exception("Rasa is not reachable")
+        return _error(503, "The assistant is not available right now. Please try again in a minute.")
+
+    messages = [to_api_message(item) for item in items]
+    language = next((m["language"] for m in messages if m.get("language")), chat_request.get("language", settings.languages[0]))
+    return web.json_response({
+        "session_id": chat_request["session_id"],
+        "language": language,
+        "direction": direction(language),
+        "messages": messages,
+    })
+
+
+async def health(request: web.Request) -> web.Response:
+    """Ready only when Rasa has a model loaded and the action server answers."""
+    settings = request.app[SETTINGS]
+    client = request.app[CLIENT]
+    checks = {"model": False, "actions": False}
+    try:
+        async with client.get(f"{settings.rasa_url}/status", params={"token": request.app[TOKEN]}) as response:
+            status = await response.json() if response.status == 200 else {}
+            checks["model"] = bool(status.get("model_file") or status.get("model_id"))
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        pass
+    try:
+        async with client.get(f"{settings.action_url}/health") as response:
+            checks["actions"] = response.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        pass
+    ok = all(checks.values())
+    return web.json_response({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+
+
+def create_app(settings: Settings, token: str) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_as_json])
+    app[SETTINGS] = settings
+    app[TOKEN] = token
+
+    async def client_context(app: web.Application):  # type: ignore[no-untyped-def]
+        app[CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        yield
+        await app[CLIENT].close()
+
+    app.cleanup_ctx.append(client_context)
+    app.router.add_post("/api/chat", chat)
+    app.router.add_get("/api/health", health)
+    return app

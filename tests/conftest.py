@@ -1,0 +1,87 @@
+"""Shared fixtures. The `assistant` fixture runs the real three processes once per test run."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+from bot import content, settings
+from bot.ports import free_ports
+from bot.settings import ROOT, Settings
+from bot.stack import Stack
+from bot.training import train
+
+SPEC = ROOT.parent / "shared" / "spec"
+
+
+@pytest.fixture(scope="session")
+def config() -> Settings:
+    return settings.load()
+
+
+@pytest.fixture(scope="session")
+def loaded(config: Settings) -> content.Content:
+    return content.load(config.content_dir)
+
+
+@pytest.fixture(scope="session")
+def spec_topics() -> set[str]:
+    return {t["id"] for t in yaml.safe_load((SPEC / "topics.yml").read_text())}
+
+
+@pytest.fixture(scope="session")
+def spec_contacts() -> set[str]:
+    # The spec file has one unquoted colon that PyYAML rejects; the ids are what matter here.
+    return {line.split(":", 1)[1].strip() for line in (SPEC / "contacts.yml").read_text().splitlines()
+            if line.startswith("- id:")}
+
+
+@pytest.fixture(scope="session")
+def assistant(config: Settings, loaded: content.Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a running assistant: Rasa, actions and web app on free ports."""
+    model, _ = train(loaded, config)
+    web, rasa, actions = free_ports(3)
+    var = tmp_path_factory.mktemp("var")
+    stack_settings = Settings(**{**config.__dict__, "port": web, "rasa_port": rasa, "action_port": actions, "var_dir": var})
+    with Stack(stack_settings, model, log_dir=var / "logs") as stack:
+        yield stack.url
+
+
+def post(url: str, body: Any, raw: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    """POST to the API; returns the status and the JSON body, for error statuses too."""
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+@pytest.fixture
+def chat(assistant: str):
+    def send(text: str, session_id: str = "test", **extra: Any) -> dict:
+        status, body = post(f"{assistant}/api/chat", {"session_id": session_id, "text": text, **extra})
+        assert status == 200, body
+        return body
+    return send
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
