@@ -116,7 +116,7 @@ class Responder:
             messages.append(self._message("chat", _("You're welcome. Ask me another question at any time.")))
         elif intent == "goodbye":
             messages.append(self._message("chat", _("Goodbye. You can come back and ask at any time.")))
-        elif intent == "restart":
+        elif intent == "start_again":
             messages.append(self._message("chat", _("Let's start again. What would you like to know?"),
                                           buttons=self._area_buttons(_)))
             return Reply(messages, {}, restart=True)

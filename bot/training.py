@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def train(content: Content, settings: Settings, force: bool = False) -> tuple[Pa
     target = model_path(settings)
     if target.exists() and not force:
         return target, False
+    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(settings.var_dir / "rasa-cache"))
     from rasa.api import train as rasa_train
 
     settings.models_dir.mkdir(parents=True, exist_ok=True)
