@@ -20,6 +20,11 @@ from bot.safety import SafetyMatcher
 
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 FALLBACK_CONTACTS = ("send-hub", "iask")
+# Short or unknown text ("hmm", "blah blah") drifts towards the short small-talk intents,
+# so they need a clearer win than a topic does before we act on them.
+SMALL_TALK = {"greet", "goodbye", "thanks", "start_again", "bot_challenge", "what_can_you_do",
+              "simpler", "tell_me_more", "talk_to_person"}
+SMALL_TALK_MIN_CONFIDENCE = 0.5
 
 
 def N_(text: str) -> str:
@@ -88,6 +93,10 @@ class Responder:
             messages.append(self._safeguarding(content, situations or ["child_at_risk"], _))
 
         intent = turn.intent
+        if intent in SMALL_TALK and turn.confidence < SMALL_TALK_MIN_CONFIDENCE:
+            intent = "nlu_fallback"
+        if intent == "nlu_fallback" and place is not None:
+            intent = "talk_to_person"  # "anyone in Margate?": a place alone says they want someone local
         if intent in content.topics:
             messages.append(self._answer(content, intent, turn, _, level=turn.reading_level, part="answer"))
             slots["last_topic"] = intent

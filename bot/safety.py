@@ -15,6 +15,7 @@ import yaml
 from spacy.matcher import PhraseMatcher
 
 SITUATIONS = ("self_harm", "child_at_risk", "abuse", "missing_child", "parent_crisis")
+IGNORE = "ignore"
 
 
 class SafetyMatcher:
@@ -24,12 +25,15 @@ class SafetyMatcher:
         for path in sorted(folder.glob("*.yml")):
             lists = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for situation, phrases in lists.items():
-                if situation not in SITUATIONS:
+                if situation not in SITUATIONS and situation != IGNORE:
                     raise ValueError(f"{path}: unknown situation '{situation}' (use one of {', '.join(SITUATIONS)})")
                 self._matcher.add(situation, [self._nlp.make_doc(p) for p in phrases])
 
     def situations(self, text: str) -> list[str]:
         """The situations the text matches, most urgent first."""
         doc = self._nlp.make_doc(text.replace("’", "'"))
-        found = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
+        matches = [(self._nlp.vocab.strings[match_id], start, end) for match_id, start, end in self._matcher(doc)]
+        ignored = [(start, end) for label, start, end in matches if label == IGNORE]
+        found = {label for label, start, end in matches
+                 if label != IGNORE and not any(i <= start and end <= j for i, j in ignored)}
         return [s for s in SITUATIONS if s in found]

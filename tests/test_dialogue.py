@@ -1,0 +1,98 @@
+"""Replies built from turns, without Rasa: the rules that decide what is said."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.areas import Areas
+from bot.dialogue import Responder, Turn
+from bot.safety import SafetyMatcher
+
+
+@pytest.fixture(scope="module")
+def responder(loaded, config):
+    return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"))
+
+
+def kinds(reply):
+    return [m["kind"] for m in reply.messages]
+
+
+def test_a_topic_intent_answers_from_content_and_remembers_the_topic(responder, loaded):
+    reply = responder.respond(Turn("what's an ehcp", "ehcp-what-is", 0.9))
+    assert kinds(reply) == ["answer"]
+    assert reply.messages[0]["text"] == loaded.page("ehcp-what-is", "en").sections["answer"]
+    assert reply.slots["last_topic"] == "ehcp-what-is"
+
+
+def test_every_answer_ends_with_who_can_help(responder, loaded):
+    """Each answer names someone: a contact's name or number must be in its last paragraph."""
+    for topic in loaded.topics:
+        for level in ("standard", "easy"):
+            text = responder.respond(Turn("q", topic, 0.9, reading_level=level)).messages[0]["text"]
+            last = text.strip().split("\n\n")[-1]
+            details = {str(v) for c in loaded.contacts.values() for k, v in c.details().items() if k in ("name", "phone", "email", "web")}
+            assert any(d in last for d in details), f"{topic} ({level}) does not end with who can help: {last!r}"
+
+
+def test_safety_comes_first_even_when_the_classifier_says_otherwise(responder):
+    reply = responder.respond(Turn("my daughter is talking about hurting herself", "mental-health", 0.8))
+    assert kinds(reply) == ["safeguarding", "answer"]
+    assert reply.messages[0]["contacts"][0] == "emergency"
+
+
+def test_the_classifier_alone_can_raise_safety(responder):
+    reply = responder.respond(Turn("something the phrase lists do not know", "safeguarding", 0.7))
+    assert kinds(reply) == ["safeguarding"]
+
+
+@pytest.mark.parametrize("text", ["the school is killing me with paperwork", "this form is a nightmare",
+                                  "my son's reading is in danger of falling behind", "I'm dying to know when the review is"])
+def test_figures_of_speech_are_not_alarms(responder, text):
+    assert "safeguarding" not in kinds(responder.respond(Turn(text, "nlu_fallback", 0.1)))
+
+
+def test_low_confidence_small_talk_becomes_a_fallback(responder):
+    assert kinds(responder.respond(Turn("blah blah", "goodbye", 0.47))) == ["fallback"]
+    assert kinds(responder.respond(Turn("goodbye", "goodbye", 0.9))) == ["chat"]
+
+
+def test_a_fallback_names_people_and_never_an_answer(responder):
+    reply = responder.respond(Turn("bins", "out_of_scope", 0.9))
+    assert kinds(reply) == ["fallback"]
+    assert reply.messages[0]["topic"] is None and reply.messages[0]["contacts"]
+
+
+def test_handoff_uses_the_district_and_the_last_topic(responder):
+    reply = responder.respond(Turn("can I talk to someone", "talk_to_person", 0.9, district="Swale", last_topic="ombudsman"))
+    contacts = reply.messages[0]["contacts"]
+    assert contacts[0] == "send-area-east"
+    assert {"lgsco", "kcc-complaints"} <= set(contacts)
+    assert kinds(reply) == ["handoff"], "no need to ask for the area when it is known"
+
+
+def test_handoff_without_an_area_asks_for_one(responder):
+    reply = responder.respond(Turn("can I talk to someone", "talk_to_person", 0.9))
+    assert kinds(reply) == ["handoff", "chat"]
+
+
+def test_a_place_is_remembered(responder):
+    reply = responder.respond(Turn("we live in Herne Bay", "nlu_fallback", 0.1))
+    assert reply.slots["district"] == "Canterbury"
+    assert kinds(reply) == ["handoff"]
+
+
+def test_medway_families_are_told_medway_runs_its_own_service(responder):
+    reply = responder.respond(Turn("I want to talk to someone in Chatham", "talk_to_person", 0.9))
+    assert "Medway Council" in reply.messages[0]["text"]
+    assert "district" not in reply.slots
+
+
+def test_start_again_restarts(responder):
+    assert responder.respond(Turn("start again", "start_again", 0.9)).restart
+
+
+def test_browse_lists_the_topics_of_an_area(responder, loaded):
+    reply = responder.respond(Turn('/browse_area{"area":"complaints"}', "browse_area", 1.0, entities={"area": "complaints"}))
+    payloads = [b["payload"] for b in reply.messages[0]["buttons"]]
+    assert payloads == [f"/{t.id}" for t in loaded.topics.values() if t.area == "complaints"]

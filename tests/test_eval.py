@@ -1,0 +1,85 @@
+"""The evaluation set in tests/eval/ runs through the whole assistant, with thresholds.
+
+Raise a threshold when accuracy improves; never lower one to make a change pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluate import CaseError, check, evaluate, load_cases
+from tests.conftest import SPEC, write
+
+EVAL_DIR = Path(__file__).parent / "eval"
+THRESHOLDS = {"en": 0.85}
+KIND_THRESHOLDS = {"safeguarding": 1.0, "fallback": 0.9, "handoff": 0.9}
+
+
+@pytest.fixture(scope="module")
+def report(assistant, loaded):
+    cases = [case for path in sorted(EVAL_DIR.glob("*.yml")) for case in load_cases(path)]
+    return evaluate(assistant, cases, {t.id: t.area for t in loaded.topics.values()})
+
+
+def test_the_eval_set_is_big_enough(report):
+    assert len(report.results) >= 150
+
+
+def test_eval_cases_are_not_training_examples(loaded):
+    """An eval question copied from the examples would measure memory, not understanding."""
+    examples = {" ".join(e.lower().split()) for page in loaded.pages.values() for e in page.examples + page.easy_examples}
+    copied = [c.id for p in EVAL_DIR.glob("*.yml") for c in load_cases(p)
+              if any(" ".join(s.text.lower().split()) in examples for s in c.steps)]
+    assert copied == []
+
+
+@pytest.mark.parametrize("language,threshold", THRESHOLDS.items())
+def test_accuracy_per_language(report, language, threshold):
+    accuracy = report.language_accuracy()[language]
+    failures = "\n".join(line for line in report.lines() if line.startswith("FAIL"))
+    assert accuracy >= threshold, f"{language}: {accuracy:.1%} < {threshold:.0%}\n{failures}"
+
+
+@pytest.mark.parametrize("kind,threshold", KIND_THRESHOLDS.items())
+def test_accuracy_per_kind(report, kind, threshold):
+    results = report.groups[kind]
+    assert sum(results) / len(results) >= threshold, "\n".join(report.lines())
+
+
+def test_report_ends_with_the_counts_line(report):
+    assert report.lines()[-1] == f"{report.passed} passed, {report.failed} failed"
+
+
+def test_the_spec_example_cases_pass_in_configured_languages(assistant, loaded, config):
+    cases = [c for c in load_cases(SPEC / "eval-example.yml")
+             if all(s.expect.get("language", "en") in config.languages for s in c.steps)]
+    result = evaluate(assistant, cases, {t.id: t.area for t in loaded.topics.values()})
+    assert result.failed == 0, "\n".join(result.lines())
+
+
+def test_check_reads_every_expectation():
+    reply = {"language": "en", "messages": [
+        {"kind": "safeguarding", "topic": None, "contacts": ["emergency"]},
+        {"kind": "answer", "topic": "mediation", "contacts": ["iask"]},
+    ]}
+    assert check({"kind": "safeguarding", "topic": "mediation", "contact": ["x", "iask"], "language": "en"}, reply) == []
+    assert check({"kind": "fallback"}, reply)
+    assert check({"topic": ["tribunal-appeal"]}, reply)
+    assert check({"contact": "send-hub"}, reply)
+    assert check({"language": "pl"}, reply)
+    assert check({"kind": "safeguarding"}, {"messages": [{"kind": "answer"}, {"kind": "safeguarding"}]})
+
+
+@pytest.mark.parametrize("text,message", [
+    ("- {text: hi}\n", "needs an 'id'"),
+    ("- {id: a}\n", "needs 'text' or 'turns'"),
+    ("- {id: a, text: hi}\n- {id: a, text: yo}\n", "duplicate case id"),
+    ("- {id: a, text: hi, expect: {colour: red}}\n", "unknown expect keys"),
+    ("{id: a}\n", "YAML list"),
+    ("- [unclosed\n", "not valid YAML"),
+])
+def test_malformed_case_files_are_reported(tmp_path, text, message):
+    with pytest.raises(CaseError, match=message):
+        load_cases(write(tmp_path / "cases.yml", text))

@@ -1,0 +1,47 @@
+"""The pattern layer: phrases that always bring the safety message, and figures of speech that do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety import SafetyMatcher
+from tests.conftest import write
+
+
+@pytest.fixture(scope="module")
+def safety(config):
+    return SafetyMatcher(config.content_dir / "safety")
+
+
+@pytest.mark.parametrize("text,situation", [
+    ("my daughter is talking about hurting herself", "self_harm"),
+    ("My Son Says He Wants To Die", "self_harm"),
+    ("she's been self-harming since year 8", "self_harm"),
+    ("I think he is being abused", "abuse"),
+    ("my child has gone missing", "missing_child"),
+    ("i cant cope anymore", "parent_crisis"),
+    ("I can’t cope anymore", "parent_crisis"),
+    ("he is not safe at home", "child_at_risk"),
+])
+def test_alarm_phrases_are_found(safety, text, situation):
+    assert situation in safety.situations(text)
+
+
+@pytest.mark.parametrize("text", [
+    "the school is killing me with paperwork",
+    "my son is in danger of falling behind in maths",
+    "what is a safe space in school",
+    "how do I cope with the annual review meeting",
+])
+def test_figures_of_speech_are_not_alarms(safety, text):
+    assert safety.situations(text) == []
+
+
+def test_an_ignored_phrase_does_not_hide_a_real_alarm(safety):
+    assert "self_harm" in safety.situations("he is in danger of failing and says he wants to die")
+
+
+def test_an_unknown_situation_is_a_clear_error(tmp_path):
+    write(tmp_path / "en.yml", "sadness: [sad]\n")
+    with pytest.raises(ValueError, match="unknown situation 'sadness'"):
+        SafetyMatcher(tmp_path)
