@@ -174,7 +174,7 @@ def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: di
     node = yaml.compose(front)
 
     def line_of(key: str) -> int:
-        return yaml_line_of(node, key, offset=1)
+        return yaml_line_of(node, key)
 
     for key in sorted(REQUIRED_FIELDS - set(meta)):
         problems.append(Problem(path, 1, "error", f"missing front-matter field '{key}'"))

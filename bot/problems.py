@@ -25,10 +25,10 @@ class Problem:
         return f"{path}:{self.line}: {self.severity}: {self.message}"
 
 
-def yaml_line_of(mapping: yaml.Node, key: str, offset: int = 0) -> int:
+def yaml_line_of(mapping: yaml.Node, key: str) -> int:
     """The 1-based line of `key` in a composed YAML mapping, so a message points where staff must look."""
     if isinstance(mapping, yaml.MappingNode):
         for key_node, _ in mapping.value:
             if key_node.value == key:
-                return key_node.start_mark.line + 1 + offset
-    return mapping.start_mark.line + 1 + offset
+                return key_node.start_mark.line + 1
+    return mapping.start_mark.line + 1

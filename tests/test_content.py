@@ -1,0 +1,162 @@
+"""Staff content: the real catalogue is complete, and every kind of mistake is reported with its line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import content
+from tests.conftest import write
+
+CONTACTS = """\
+- id: iask
+  name: IASK
+  phone: "03000 41 3000"
+- id: hub
+  name: SEND hub
+  web: https://example.org/hub
+"""
+TOPICS = """\
+- id: mediation
+  area: complaints
+  title: Mediation
+  contacts: [iask]
+"""
+
+
+def page(examples: int = 20, easy: int = 8, front: str = "", body: str | None = None, topic: str = "mediation") -> str:
+    lines = "\n".join(f"  - question {topic} {i}" for i in range(examples))
+    easy_lines = "\n".join(f"  - easy {topic} {i}" for i in range(easy))
+    body = body if body is not None else (
+        "## Answer\n\nMediation is free. Call {{ contact('iask').phone }}.\n\n"
+        "## More\n\nIt is confidential.\n\n## Easy read\n\nMediation is a meeting. Call IASK.\n")
+    return (f"---\ntopic: {topic}\ntitle: Mediation\narea: complaints\ncontacts: [iask]\n"
+            f"examples:\n{lines}\neasy_examples:\n{easy_lines}\nsources: [SEND Code of Practice]\n"
+            f"last_reviewed: 2026-11-01\nreview_by: 2027-05-01\nowner: content team\n{front}---\n{body}")
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    write(tmp_path / "contacts.yml", CONTACTS)
+    write(tmp_path / "topics.yml", TOPICS)
+    write(tmp_path / "en" / "mediation.md", page())
+    return tmp_path
+
+
+def messages(root: Path, today: dt.date = dt.date(2026, 11, 28)) -> list[str]:
+    return [p.format(root) for p in content.load(root, today=today).problems]
+
+
+def test_a_valid_tree_has_no_problems_and_renders_placeholders(tree):
+    loaded = content.load(tree, today=dt.date(2026, 11, 28))
+    assert loaded.problems == []
+    assert loaded.page("mediation", "en").sections["answer"] == "Mediation is free. Call 03000 41 3000."
+
+
+def test_the_real_catalogue_has_no_errors_and_covers_the_spec(loaded, spec_topics, spec_contacts):
+    assert [p.format() for p in loaded.errors] == []
+    assert spec_topics <= set(loaded.topics)
+    assert spec_contacts <= set(loaded.contacts)
+    for topic in spec_topics:
+        assert set(loaded.page(topic, "en").sections) == {"answer", "more", "easy"}, topic
+
+
+def test_the_real_catalogue_keeps_the_spec_contacts_per_topic(loaded):
+    import yaml
+    from tests.conftest import SPEC
+    for entry in yaml.safe_load((SPEC / "topics.yml").read_text()):
+        assert set(entry["contacts"]) <= set(loaded.topics[entry["id"]].contacts), entry["id"]
+
+
+def test_unknown_front_matter_field_points_at_its_line(tree):
+    write(tree / "en" / "mediation.md", page(front="colour: blue\n"))
+    assert "en/mediation.md:40: error: unknown front-matter field 'colour'" in messages(tree)
+
+
+def test_a_past_review_date_is_a_warning_not_an_error(tree):
+    write(tree / "en" / "mediation.md", page().replace("review_by: 2027-05-01", "review_by: 2026-01-01"))
+    assert "en/mediation.md:38: warning: review_by 2026-01-01 has passed: check this answer" in messages(tree)
+    assert not content.load(tree, today=dt.date(2026, 11, 28)).errors
+
+
+def test_missing_field_and_unknown_ids(tree):
+    text = page().replace("owner: content team\n", "").replace("contacts: [iask]", "contacts: [iask, nobody]")
+    write(tree / "en" / "mediation.md", text)
+    found = messages(tree)
+    assert "en/mediation.md:1: error: missing front-matter field 'owner'" in found
+    assert "en/mediation.md:5: error: unknown contact id 'nobody'" in found
+
+
+def test_unknown_topic_and_wrong_file_name(tree):
+    write(tree / "en" / "other.md", page(topic="nonsense"))
+    found = messages(tree)
+    assert any("en/other.md:2: error: unknown topic id 'nonsense'" in m for m in found)
+    assert any("must be in a file named nonsense.md" in m for m in found)
+
+
+def test_broken_placeholders_are_reported_with_their_line(tree):
+    body = "## Answer\n\nCall {{ contact('iask').email }}.\n\n## Easy read\n\nCall {{ contact('nobody').phone }}.\n\n## More\n\n{{ oops\n"
+    write(tree / "en" / "mediation.md", page(body=body))
+    found = messages(tree)
+    assert any(m.startswith("en/mediation.md:") and "broken placeholder" in m and "email" in m for m in found)
+    assert any("unknown contact id 'nobody'" in m for m in found)
+    assert sum("broken placeholder" in m for m in found) == 3
+
+
+def test_missing_easy_read_and_unknown_section(tree):
+    write(tree / "en" / "mediation.md", page(body="## Answer\n\nHello. Call IASK.\n\n## Extra\n\nMore.\n"))
+    found = messages(tree)
+    assert any("error: missing easy read answer" in m for m in found)
+    assert any("error: unknown section '## Extra'" in m for m in found)
+
+
+def test_too_few_examples(tree):
+    write(tree / "en" / "mediation.md", page(examples=5, easy=2))
+    found = messages(tree)
+    assert any("only 5 example questions; at least 20" in m for m in found)
+    assert any("only 2 easy read example questions; at least 8" in m for m in found)
+
+
+def test_one_question_under_two_topics(tree):
+    write(tree / "topics.yml", TOPICS + "- id: tribunal\n  area: complaints\n  title: Tribunal\n  contacts: [iask]\n")
+    write(tree / "en" / "tribunal.md", page(topic="tribunal").replace("question tribunal 0", "Question MEDIATION 0"))
+    assert any("example 'question mediation 0' is also filed under topic" in m.lower() for m in messages(tree))
+
+
+def test_a_catalogue_topic_without_an_english_answer(tree):
+    write(tree / "topics.yml", TOPICS + "- id: tribunal\n  area: complaints\n  title: Tribunal\n")
+    assert "topics.yml:1: error: topic 'tribunal' has no English answer (content/en/tribunal.md)" in messages(tree)
+
+
+def test_contacts_problems(tree):
+    write(tree / "contacts.yml", CONTACTS + "- id: iask\n  name: Again\n  fax: 123\n  confirm: true\n- name: no id\n")
+    found = messages(tree)
+    assert "contacts.yml:7: error: duplicate contact id 'iask'" in found
+    assert "contacts.yml:9: error: unknown field 'fax' in contact 'iask'" in found
+    assert "contacts.yml:7: warning: contact 'iask' is marked confirm: true; check its details" in found
+    assert "contacts.yml:11: error: each contact needs an 'id' and a 'name'" in found
+
+
+def test_invalid_yaml_is_reported_not_raised(tree):
+    write(tree / "en" / "mediation.md", "---\ntopic: [unclosed\n---\n## Answer\n")
+    assert any("front matter is not valid YAML" in m for m in messages(tree))
+
+
+def test_html_is_sanitised():
+    html = content.to_html("Hi <script>x</script> [a](javascript:alert(1)) [b](https://gov.uk)")
+    assert "<script" not in html and 'href="javascript' not in html
+    assert 'href="https://gov.uk"' in html
+
+
+def test_live_content_follows_file_changes_and_keeps_good_content_on_errors(tree):
+    live = content.LiveContent(tree, check_every=0)
+    assert "free" in live.get().page("mediation", "en").sections["answer"]
+    time.sleep(0.01)
+    write(tree / "en" / "mediation.md", page().replace("Mediation is free.", "Mediation costs nothing."))
+    assert "costs nothing" in live.get().page("mediation", "en").sections["answer"]
+    write(tree / "en" / "mediation.md", page().replace("owner: content team\n", ""))
+    assert "costs nothing" in live.get().page("mediation", "en").sections["answer"]
+    assert live.reload() is False

@@ -1,0 +1,54 @@
+"""Training data comes from content; only changes to what the model learns cause retraining."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from bot import content
+from bot.settings import Settings
+from bot.training import build, fingerprint
+
+
+@pytest.fixture
+def copy(config, tmp_path) -> Settings:
+    shutil.copytree(config.content_dir, tmp_path / "content")
+    return Settings(**{**config.__dict__, "content_dir": tmp_path / "content", "var_dir": tmp_path / "var"})
+
+
+def built_fingerprint(settings: Settings) -> str:
+    build(content.load(settings.content_dir), settings)
+    return fingerprint(settings)
+
+
+def test_build_writes_an_intent_and_a_rule_per_topic(copy, loaded):
+    build(loaded, copy)
+    domain = yaml.safe_load((copy.build_dir / "domain.yml").read_text())
+    assert set(loaded.topics) <= set(domain["intents"])
+    rules = yaml.safe_load((copy.build_dir / "data" / "rules.yml").read_text())["rules"]
+    assert {r["steps"][0]["intent"] for r in rules} == set(domain["intents"]) | {"nlu_fallback"}
+    assert all(r["steps"][1] == {"action": "action_reply"} for r in rules)
+    nlu = yaml.safe_load((copy.build_dir / "data" / "topics.yml").read_text())["nlu"]
+    examples = {entry["intent"]: entry["examples"] for entry in nlu}
+    page = loaded.page("mediation", "en")
+    assert examples["mediation"].count("\n- ") + 1 == len(set(page.examples + page.easy_examples))
+
+
+def test_changing_an_answer_does_not_need_retraining(copy):
+    before = built_fingerprint(copy)
+    path = copy.content_dir / "en" / "mediation.md"
+    path.write_text(path.read_text().replace("## Answer\n", "## Answer\n\nNew first sentence.\n", 1))
+    assert built_fingerprint(copy) == before
+
+
+def test_changing_an_example_question_needs_retraining(copy):
+    before = built_fingerprint(copy)
+    path = copy.content_dir / "en" / "mediation.md"
+    path.write_text(path.read_text().replace("examples:\n", "examples:\n  - a brand new way to ask about mediation\n", 1))
+    assert built_fingerprint(copy) != before
+
+
+def test_the_fingerprint_is_stable(copy):
+    assert built_fingerprint(copy) == built_fingerprint(copy)
