@@ -57,4 +57,5 @@ class ActionReply(Action):
             dispatcher.utter_message(json_message=message)
         if reply.restart:
             return [Restarted()]
-        return [SlotSet(name, value) for name, value in reply.slots.items()]
+        # Only changed slots: every event is stored and re-read on each later message.
+        return [SlotSet(name, value) for name, value in reply.slots.items() if tracker.get_slot(name) != value]

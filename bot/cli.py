@@ -184,7 +184,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import run
 
-    return run(_settings(), args.users, args.seconds)
+    return run(_settings(), args.users, args.seconds, args.think)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -220,6 +220,8 @@ def parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="load-test the chat API and report latency and memory")
     bench.add_argument("--users", type=int, default=20, help="concurrent conversations")
     bench.add_argument("--seconds", type=float, default=30.0)
+    bench.add_argument("--think", type=float, default=2.0,
+                       help="seconds a person takes to read a reply and type the next message")
     bench.set_defaults(func=cmd_bench)
     return p
 

@@ -54,7 +54,7 @@ class Stack:
     def commands(self) -> dict[str, list[str]]:
         s = self.settings
         return {
-            "rasa": [sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+            "rasa": [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
                      "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
                      "--interface", "127.0.0.1", "--port", str(s.rasa_port),
                      "--enable-api", "--auth-token", self.token],
