@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 PY310 ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: run test bench train check lock clean
+.PHONY: run test bench train check messages lock clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PY310)" || { echo "error: Python 3.10 not found. Rasa 3.6 needs it: install it (for example 'pyenv install 3.10') and run make again." >&2; exit 1; }
@@ -37,6 +37,10 @@ train: $(BIN)/.installed
 
 check: $(BIN)/.installed
 	$(BIN)/bot content check
+
+# Interface strings: extract them for translators (locales/messages.pot).
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o locales/messages.pot bot
 
 # Re-resolve the lock after changing dependencies in pyproject.toml.
 lock:
