@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,13 +18,18 @@ from bot.safety import SafetyMatcher
 READING_LEVELS = ("standard", "easy")
 
 
-@lru_cache(maxsize=None)
-def responder() -> Responder:
-    """Built once per action server; content follows the files, and SIGHUP reloads it at once."""
+def build_responder() -> Responder:
+    """Built when the action server starts, so bad content or settings stop it at once.
+
+    Content follows the files by itself; SIGHUP reloads it immediately.
+    """
     config = settings.load()
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload())
     return Responder(content.get, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"))
+
+
+RESPONDER = build_responder()
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -52,7 +56,7 @@ class ActionReply(Action):
         return "action_reply"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        reply = responder().respond(turn_from_tracker(tracker))
+        reply = RESPONDER.respond(turn_from_tracker(tracker))
         for message in reply.messages:
             dispatcher.utter_message(json_message=message)
         if reply.restart:
