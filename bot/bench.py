@@ -16,7 +16,6 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.ports import free_ports
 from bot.settings import Settings
 from bot.stack import Stack
 from bot.training import model_path
@@ -111,9 +110,8 @@ def run(settings: Settings, users: int, seconds: float, think: float) -> int:
     if not model.exists():
         print("no trained model: run 'bot train' first")
         return 1
-    web, rasa, actions = free_ports(3)
     scratch = Path(tempfile.mkdtemp(prefix="bot-bench-"))
-    bench = Settings(**{**settings.__dict__, "port": web, "rasa_port": rasa, "action_port": actions, "var_dir": scratch})
+    bench = settings.isolated(scratch)
     stack = Stack(bench, model, log_dir=scratch / "logs")
     started = time.monotonic()
     stack.start()

@@ -56,12 +56,10 @@ def _running(settings: Settings, url: str | None) -> Iterator[str]:
         yield url.rstrip("/")
         return
     from bot.stack import Stack
-    from bot.ports import free_ports
 
     model = _train(settings)
-    web, rasa, actions = free_ports(3)
     scratch = Path(tempfile.mkdtemp(prefix="bot-"))
-    temp = Settings(**{**settings.__dict__, "port": web, "rasa_port": rasa, "action_port": actions, "var_dir": scratch})
+    temp = settings.isolated(scratch)
     print("starting the assistant (about 30 s)...", file=sys.stderr)
     with Stack(temp, model, log_dir=scratch / "logs") as stack:
         yield stack.url
@@ -228,7 +226,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `bot content list | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ failing later in a way a person on call has to decode.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,13 +45,18 @@ class Settings:
     rasa_port: int
     action_port: int
     var_dir: Path
+    models_dir: Path
     content_dir: Path
     languages: tuple[str, ...]
     max_body_bytes: int
 
-    @property
-    def models_dir(self) -> Path:
-        return self.var_dir / "models"
+    def isolated(self, var_dir: Path) -> "Settings":
+        """The same settings on free ports with their own var folder, for a stack that
+        must not disturb a running one (tests, `bot eval`, `bot bench`). Models are shared."""
+        from bot.ports import free_ports
+
+        web, rasa, actions = free_ports(3)
+        return replace(self, port=web, rasa_port=rasa, action_port=actions, var_dir=var_dir)
 
     @property
     def build_dir(self) -> Path:
@@ -85,6 +90,7 @@ def load() -> Settings:
         rasa_port=_port("BOT_RASA_PORT", 5005),
         action_port=_port("BOT_ACTION_PORT", 5055),
         var_dir=var_dir,
+        models_dir=Path(os.environ.get("BOT_MODELS_DIR", var_dir / "models")).resolve(),
         content_dir=content_dir,
         languages=_languages(os.environ.get("BOT_LANGUAGES", "en")),
         max_body_bytes=int(max_body),

@@ -31,6 +31,7 @@ def child_env(settings: Settings, token: str) -> dict[str, str]:
         "BOT_RASA_PORT": str(settings.rasa_port),
         "BOT_TRACKER_DB": str(settings.tracker_db),
         "BOT_VAR_DIR": str(settings.var_dir),
+        "BOT_MODELS_DIR": str(settings.models_dir),
         "BOT_CONTENT_DIR": str(settings.content_dir),
         "BOT_LANGUAGES": ",".join(settings.languages),
         "BOT_RASA_TOKEN": token,

@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from bot import content, settings
-from bot.ports import free_ports
 from bot.settings import ROOT, Settings
 from bot.stack import Stack
 from bot.training import train
@@ -46,9 +45,8 @@ def spec_contacts() -> set[str]:
 def assistant(config: Settings, loaded: content.Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a running assistant: Rasa, actions and web app on free ports."""
     model, _ = train(loaded, config)
-    web, rasa, actions = free_ports(3)
     var = tmp_path_factory.mktemp("var")
-    stack_settings = Settings(**{**config.__dict__, "port": web, "rasa_port": rasa, "action_port": actions, "var_dir": var})
+    stack_settings = config.isolated(var)
     with Stack(stack_settings, model, log_dir=var / "logs") as stack:
         yield stack.url
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -15,7 +16,7 @@ from bot.training import build, fingerprint
 @pytest.fixture
 def copy(config, tmp_path) -> Settings:
     shutil.copytree(config.content_dir, tmp_path / "content")
-    return Settings(**{**config.__dict__, "content_dir": tmp_path / "content", "var_dir": tmp_path / "var"})
+    return replace(config, content_dir=tmp_path / "content", var_dir=tmp_path / "var")
 
 
 def built_fingerprint(settings: Settings) -> str:

@@ -1,0 +1,57 @@
+"""`bot serve` as an operator uses it: ready on its port, and Ctrl-C stops all three processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.ports import free_ports
+from tests.conftest import get, post
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_serve_runs_three_processes_and_ctrl_c_stops_them(tmp_path, assistant, config):
+    """The `assistant` fixture has trained the model, so serve must reuse it."""
+    web, rasa, actions = free_ports(3)
+    env = {**os.environ, "PORT": str(web), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
+           "BOT_VAR_DIR": str(tmp_path / "var"), "BOT_MODELS_DIR": str(config.models_dir)}
+    serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if get(f"http://127.0.0.1:{web}/api/health")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert serve.poll() is None, serve.stdout.read()
+            time.sleep(0.5)
+        children = _children(serve.pid)
+        assert len(children) == 3
+        status, reply = post(f"http://127.0.0.1:{web}/api/chat", {"session_id": "serve", "text": "hello"})
+        assert status == 200 and reply["messages"]
+        assert (tmp_path / "var" / "rasa-tracker.db").exists()
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(60) == 0
+        assert "not retraining" in serve.stdout.read()
+        assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+                       for pid in children)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
