@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before anything imports rasa
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bot import content as content_module  # noqa: E402
 from bot import settings as settings_module  # noqa: E402

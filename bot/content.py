@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ import yaml
 from markdown_it import MarkdownIt
 
 from bot.contacts import Contact, load_contacts
+from bot.glossary import Glossary, load_glossary
 from bot.problems import Problem, yaml_line_of
+from bot.readability import acronyms, measure
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,14 @@ OPTIONAL_FIELDS = {"check", "translation"}
 MIN_EXAMPLES = {"en": 20}
 MIN_EXAMPLES_OTHER = 10
 MIN_EASY_EXAMPLES = {"en": 8}
+# Readability limits (shared/spec/send-facts.md, "Writing standards").
+STANDARD_MAX_AVERAGE = 20
+EASY_MAX_AVERAGE = 12
+EASY_MAX_SENTENCE = 20
+FLESCH_MIN = {"answer": 50, "easy": 70}  # English only; below is a warning
+# Capitals that are everyday words, not jargon.
+PLAIN_CAPITALS = {"OK", "TV", "UK", "I"}
+LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:")
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -83,6 +94,7 @@ class Content:
     topics: dict[str, Topic]
     contacts: dict[str, Contact]
     pages: dict[tuple[str, str], Page]
+    glossaries: dict[str, Glossary]
     problems: list[Problem]
 
     @property
@@ -94,6 +106,9 @@ class Content:
 
     def areas(self) -> list[str]:
         return list(dict.fromkeys(t.area for t in self.topics.values()))
+
+    def glossary(self, language: str) -> Glossary:
+        return self.glossaries.get(language) or self.glossaries.get("en") or Glossary([])
 
 
 def to_html(markdown_text: str) -> str:
@@ -158,8 +173,39 @@ def _jinja(contacts: dict[str, Contact]) -> jinja2.Environment:
     return env
 
 
+def _check_section(path: Path, line: int, key: str, text: str, language: str, glossary: Glossary | None) -> list[Problem]:
+    """Plain words: sentence length, Flesch (English), jargon in easy read, and links."""
+    problems: list[Problem] = []
+    stats = measure(text, language)
+    if key in ("answer", "more") and stats.average_words > STANDARD_MAX_AVERAGE:
+        problems.append(Problem(path, line, "error", f"sentences average {stats.average_words:.1f} words; "
+                                                     f"at most {STANDARD_MAX_AVERAGE} for a standard answer"))
+    if key == "easy":
+        if stats.average_words > EASY_MAX_AVERAGE:
+            problems.append(Problem(path, line, "error", f"easy read sentences average {stats.average_words:.1f} words; at most {EASY_MAX_AVERAGE}"))
+        if stats.longest_words > EASY_MAX_SENTENCE:
+            problems.append(Problem(path, line, "error", f"easy read sentence of {stats.longest_words} words "
+                                                         f"(at most {EASY_MAX_SENTENCE}): {stats.longest!r}"))
+        for word in sorted(acronyms(text) - PLAIN_CAPITALS):
+            if glossary is not None and not glossary.explains(word):
+                problems.append(Problem(path, line, "error", f"easy read uses '{word}', which the glossary does not explain: "
+                                                             f"add it to glossary/{language}.yml or use plain words"))
+    if stats.flesch is not None and key in FLESCH_MIN and stats.flesch < FLESCH_MIN[key]:
+        problems.append(Problem(path, line, "warning", f"Flesch reading ease {stats.flesch:.0f} is below {FLESCH_MIN[key]}: "
+                                                       "use shorter words and sentences"))
+    for token in _markdown.parse(text):
+        for child in token.children or []:
+            href = child.attrs.get("href") if child.type == "link_open" else None
+            if href is not None and not str(href).startswith(LINK_SCHEMES):
+                problems.append(Problem(path, line, "error", f"link '{href}' must start with https://, mailto: or tel:"))
+            if child.type == "text" and re.search(r"\[[^\]]*\]\(|\]\s+\(", child.content):
+                problems.append(Problem(path, line, "error", f"malformed link near '{child.content.strip()[:40]}': "
+                                                             "write [text](https://address) with no spaces in the address"))
+    return problems
+
+
 def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: dict[str, Contact],
-               env: jinja2.Environment, today: dt.date) -> tuple[Page | None, list[Problem]]:
+               env: jinja2.Environment, today: dt.date, glossary: Glossary | None) -> tuple[Page | None, list[Problem]]:
     problems: list[Problem] = []
     raw = path.read_text(encoding="utf-8")
     try:
@@ -211,6 +257,7 @@ def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: di
             continue
         try:
             page.sections[key] = env.from_string(text).render().strip()
+            problems += _check_section(path, line, key, page.sections[key], language, glossary)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(path, line + exc.lineno, "error", f"broken placeholder: {exc.message}"))
         except jinja2.UndefinedError as exc:
@@ -225,12 +272,16 @@ def load(root: Path, today: dt.date | None = None) -> Content:
     topics, topic_problems = _load_catalogue(root / "topics.yml", contacts)
     problems += topic_problems
     env = _jinja(contacts)
+    glossaries: dict[str, Glossary] = {}
+    for path in sorted((root / "glossary").glob("*.yml")):
+        glossaries[path.stem], glossary_problems = load_glossary(path, path.stem)
+        problems += glossary_problems
     pages: dict[tuple[str, str], Page] = {}
     # Answers live in one folder per language code (content/en/, content/pl/, ...).
     for language_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isalpha() and len(p.name) <= 3):
         language = language_dir.name
         for path in sorted(language_dir.glob("*.md")):
-            page, page_problems = _load_page(path, language, topics, contacts, env, today)
+            page, page_problems = _load_page(path, language, topics, contacts, env, today, glossaries.get(language))
             problems += page_problems
             if page is None or not page.topic:
                 continue
@@ -242,7 +293,7 @@ def load(root: Path, today: dt.date | None = None) -> Content:
     for topic in topics:
         if (topic, "en") not in pages:
             problems.append(Problem(root / "topics.yml", 1, "error", f"topic '{topic}' has no English answer (content/en/{topic}.md)"))
-    return Content(root=root, topics=topics, contacts=contacts, pages=pages, problems=problems)
+    return Content(root=root, topics=topics, contacts=contacts, pages=pages, glossaries=glossaries, problems=problems)
 
 
 def _check_examples(pages: dict[tuple[str, str], Page]) -> list[Problem]:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from bot.areas import Areas, Place
 from bot.contacts import Contact
 from bot.content import Content, Page, to_html
+from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
 from bot.safety import SafetyMatcher
 
@@ -97,7 +98,15 @@ class Responder:
             intent = "nlu_fallback"
         if intent == "nlu_fallback" and place is not None:
             intent = "talk_to_person"  # "anyone in Margate?": a place alone says they want someone local
-        if intent in content.topics:
+        entry = content.glossary(turn.language).find(turn.text) if (
+            intent == "glossary" or GLOSSARY_QUESTION.search(turn.text)) else None
+        if entry is not None:
+            text = entry.easy if turn.reading_level == "easy" else entry.meaning
+            messages.append(self._message("answer", f"**{entry.term}**: {text}", topic="glossary",
+                                          contacts=list(content.topics["glossary"].contacts),
+                                          buttons=[self._person_button(_)]))
+            slots["last_topic"] = "glossary"
+        elif intent in content.topics:
             messages.append(self._answer(content, intent, turn, _, level=turn.reading_level, part="answer"))
             slots["last_topic"] = intent
         elif intent in ("simpler", "tell_me_more"):

@@ -32,7 +32,7 @@ def page(examples: int = 20, easy: int = 8, front: str = "", body: str | None = 
     easy_lines = "\n".join(f"  - easy {topic} {i}" for i in range(easy))
     body = body if body is not None else (
         "## Answer\n\nMediation is free. Call {{ contact('iask').phone }}.\n\n"
-        "## More\n\nIt is confidential.\n\n## Easy read\n\nMediation is a meeting. Call IASK.\n")
+        "## More\n\nIt is confidential.\n\n## Easy read\n\nWe meet and talk. You can call us.\n")
     return (f"---\ntopic: {topic}\ntitle: Mediation\narea: complaints\ncontacts: [iask]\n"
             f"examples:\n{lines}\neasy_examples:\n{easy_lines}\nsources: [SEND Code of Practice]\n"
             f"last_reviewed: 2026-11-01\nreview_by: 2027-05-01\nowner: content team\n{front}---\n{body}")
@@ -160,3 +160,53 @@ def test_live_content_follows_file_changes_and_keeps_good_content_on_errors(tree
     write(tree / "en" / "mediation.md", page().replace("owner: content team\n", ""))
     assert "costs nothing" in live.get().page("mediation", "en").sections["answer"]
     assert live.reload() is False
+
+
+LONG = " ".join(["word"] * 22) + "."
+
+
+@pytest.mark.parametrize("section,text,expected", [
+    ("Answer", f"{LONG} {LONG}", "error: sentences average 22.0 words; at most 20 for a standard answer"),
+    ("Easy read", "One two three four five six seven eight nine ten eleven twelve thirteen. " * 2,
+     "error: easy read sentences average 13.0 words; at most 12"),
+    ("Easy read", f"{LONG} Go. Go. Go. Go. Go. Go. Go. Go. Go. Go.", "error: easy read sentence of 22 words (at most 20)"),
+    ("Easy read", "Consequently, institutional accountability necessitates comprehensive documentation.", "warning: Flesch reading ease"),
+    ("Answer", "See [the page](www.kent.gov.uk). Call us.", "error: link 'www.kent.gov.uk' must start with https://"),
+    ("Answer", "See [the page] (https://www.kent.gov.uk). Call us.", "error: malformed link near"),
+])
+def test_readability_and_link_rules(tree, section, text, expected):
+    body = f"## Answer\n\nCall us.\n\n## More\n\nIt is free.\n\n## Easy read\n\nWe meet and talk.\n"
+    body = body.replace(f"## {section}\n\n{'Call us.' if section == 'Answer' else 'We meet and talk.'}", f"## {section}\n\n{text}")
+    write(tree / "en" / "mediation.md", page(body=body))
+    assert any(expected in m for m in messages(tree)), messages(tree)
+
+
+GLOSSARY = """\
+- term: SENCO
+  aliases: [special educational needs co-ordinator]
+  meaning: The teacher who makes sure children with SEND get the right support in school.
+  easy: The teacher who helps with extra help in school.
+"""
+
+
+def test_easy_read_jargon_must_be_in_the_glossary(tree):
+    write(tree / "glossary" / "en.yml", GLOSSARY)
+    body = "## Answer\n\nCall us.\n\n## Easy read\n\nAsk your SENCO. Ask your SLT too. It is OK.\n"
+    write(tree / "en" / "mediation.md", page(body=body))
+    found = messages(tree)
+    assert any("easy read uses 'SLT', which the glossary does not explain" in m for m in found)
+    assert not any("'SENCO'" in m or "'OK'" in m for m in found)
+
+
+def test_glossary_problems(tree):
+    write(tree / "glossary" / "en.yml", GLOSSARY + """\
+- term: Senco
+  meaning: Again.
+  easy: This sentence is far too long for easy read because it has many words.
+- term: EP
+  colour: red
+""")
+    found = messages(tree)
+    assert "glossary/en.yml:5: error: 'Senco' is already in the glossary under 'SENCO'" in found
+    assert any(m.startswith("glossary/en.yml:7: error: easy read for 'Senco' has a sentence of 14 words") for m in found)
+    assert "glossary/en.yml:8: error: each entry needs 'term', 'meaning' and 'easy'" in found

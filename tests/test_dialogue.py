@@ -96,3 +96,28 @@ def test_browse_lists_the_topics_of_an_area(responder, loaded):
     reply = responder.respond(Turn('/browse_area{"area":"complaints"}', "browse_area", 1.0, entities={"area": "complaints"}))
     payloads = [b["payload"] for b in reply.messages[0]["buttons"]]
     assert payloads == [f"/{t.id}" for t in loaded.topics.values() if t.area == "complaints"]
+
+
+@pytest.mark.parametrize("text,term", [("what does SEMH mean?", "SEMH"), ("whats an ehc plan short for", "EHCP"),
+                                       ("what does the word tribunal mean", "SEND Tribunal")])
+def test_what_does_x_mean_answers_from_the_glossary(responder, loaded, text, term):
+    reply = responder.respond(Turn(text, "senco", 0.6))
+    message = reply.messages[0]
+    assert (message["kind"], message["topic"]) == ("answer", "glossary")
+    entry = loaded.glossary("en").find(text)
+    assert entry.term == term
+    assert message["text"] == f"**{entry.term}**: {entry.meaning}"
+
+
+def test_glossary_answers_in_easy_read(responder, loaded):
+    message = responder.respond(Turn("what does SENCO mean", "glossary", 0.9, reading_level="easy")).messages[0]
+    assert message["text"].endswith(loaded.glossary("en").find("SENCO").easy)
+
+
+def test_what_is_an_ehcp_is_the_topic_not_the_glossary(responder):
+    assert responder.respond(Turn("what's an EHCP?", "ehcp-what-is", 0.9)).messages[0]["topic"] == "ehcp-what-is"
+
+
+def test_the_glossary_intent_without_a_known_word_explains_how_to_ask(responder, loaded):
+    message = responder.respond(Turn("what do all these words mean", "glossary", 0.9)).messages[0]
+    assert message["text"] == loaded.page("glossary", "en").sections["answer"]

@@ -1,0 +1,88 @@
+"""The glossary: SEND words and acronyms in plain words, one file per language.
+
+It answers "what does SEMH mean?", and it is the list of jargon that easy read
+answers may use: an acronym in easy read that the glossary does not explain is an
+error in `bot content check`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+import yaml
+from spacy.matcher import PhraseMatcher
+
+from bot.problems import Problem, yaml_line_of
+from bot.readability import measure
+
+FIELDS = {"term", "aliases", "meaning", "easy"}
+EASY_MAX_WORDS = 12
+# "What does X mean?", "what's X short for", "meaning of X", "define X"
+QUESTION = re.compile(r"\b(mean|means|meaning|stand for|stands for|short for|definition|define|acronym|abbreviation)\b",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    term: str
+    aliases: tuple[str, ...]
+    meaning: str
+    easy: str
+
+
+class Glossary:
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._nlp = spacy.blank("xx")
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._by_key: dict[str, Entry] = {}
+        for entry in entries:
+            for name in (entry.term, *entry.aliases):
+                self._by_key[name.lower()] = entry
+                self._matcher.add(name.lower(), [self._nlp.make_doc(name)])
+
+    def find(self, text: str) -> Entry | None:
+        """The entry for the longest glossary word in the text, if any."""
+        doc = self._nlp.make_doc(text)
+        matches = sorted(self._matcher(doc), key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+        return self._by_key[self._nlp.vocab.strings[matches[0][0]]] if matches else None
+
+    def explains(self, word: str) -> bool:
+        return word.lower() in self._by_key or word.lower().rstrip("s") in self._by_key
+
+
+def load_glossary(path: Path, language: str) -> tuple[Glossary, list[Problem]]:
+    problems: list[Problem] = []
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text) or []
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1
+        return Glossary([]), [Problem(path, line, "error", f"not valid YAML: {exc}")]
+    if not isinstance(raw, list):
+        return Glossary([]), [Problem(path, 1, "error", "the glossary must be a list of entries, each starting with '- term:'")]
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        node = root.value[index]
+        line = node.start_mark.line + 1
+        if not isinstance(item, dict) or not all(item.get(k) for k in ("term", "meaning", "easy")):
+            problems.append(Problem(path, line, "error", "each entry needs 'term', 'meaning' and 'easy'"))
+            continue
+        for key in sorted(set(item) - FIELDS):
+            problems.append(Problem(path, yaml_line_of(node, key), "error", f"unknown field '{key}' in '{item['term']}'"))
+        entry = Entry(str(item["term"]), tuple(str(a) for a in item.get("aliases") or ()), str(item["meaning"]), str(item["easy"]))
+        for name in (entry.term, *entry.aliases):
+            if name.lower() in seen:
+                problems.append(Problem(path, line, "error", f"'{name}' is already in the glossary under '{seen[name.lower()]}'"))
+            seen[name.lower()] = entry.term
+        longest = measure(entry.easy, language)
+        if longest.longest_words > EASY_MAX_WORDS:
+            problems.append(Problem(path, yaml_line_of(node, "easy"), "error",
+                                    f"easy read for '{entry.term}' has a sentence of {longest.longest_words} words (at most {EASY_MAX_WORDS})"))
+        entries.append(entry)
+    return Glossary(entries), problems
