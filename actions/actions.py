@@ -13,6 +13,7 @@ from bot import settings
 from bot.areas import Areas
 from bot.content import LiveContent
 from bot.dialogue import Responder, Turn
+from bot.phrases import PhraseLists
 from bot.safety import SafetyMatcher
 
 READING_LEVELS = ("standard", "easy")
@@ -26,7 +27,8 @@ def build_responder() -> Responder:
     config = settings.load()
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload())
-    return Responder(content.get, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"))
+    return Responder(content.get, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
+                     PhraseLists(config.content_dir / "handoff", ("person",)))
 
 
 RESPONDER = build_responder()
@@ -48,6 +50,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         reading_level=level if level in READING_LEVELS else "standard",
         last_topic=tracker.get_slot("last_topic"),
         district=tracker.get_slot("district"),
+        awaiting_area=bool(tracker.get_slot("awaiting_area")),
     )
 
 

@@ -17,15 +17,16 @@ from bot.contacts import Contact
 from bot.content import Content, Page, to_html
 from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
+from bot.phrases import PhraseLists
 from bot.safety import SafetyMatcher
 
-FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
 FALLBACK_CONTACTS = ("send-hub", "iask")
 # Short or unknown text ("hmm", "blah blah") drifts towards the short small-talk intents,
 # so they need a clearer win than a topic does before we act on them.
 SMALL_TALK = {"greet", "goodbye", "thanks", "start_again", "bot_challenge", "what_can_you_do",
               "simpler", "tell_me_more", "talk_to_person"}
 SMALL_TALK_MIN_CONFIDENCE = 0.5
+TOPIC_FOR_HANDOFF_CONFIDENCE = 0.5
 
 
 def N_(text: str) -> str:
@@ -62,6 +63,7 @@ class Turn:
     reading_level: str = "standard"
     last_topic: str | None = None
     district: str | None = None
+    awaiting_area: bool = False  # the last reply asked which town or district they live in
 
 
 @dataclass
@@ -74,15 +76,16 @@ class Reply:
 class Responder:
     """Builds replies from the current content; one instance serves every conversation."""
 
-    def __init__(self, content: Callable[[], Content], areas: Areas, safety: SafetyMatcher) -> None:
+    def __init__(self, content: Callable[[], Content], areas: Areas, safety: SafetyMatcher, handoff: PhraseLists) -> None:
         self._content = content
         self.areas = areas
         self.safety = safety
+        self.handoff = handoff
 
     def respond(self, turn: Turn) -> Reply:
         content = self._content()
         _ = gettext_for(turn.language)
-        slots: dict[str, Any] = {"language": turn.language, "reading_level": turn.reading_level}
+        slots: dict[str, Any] = {"language": turn.language, "reading_level": turn.reading_level, "awaiting_area": False}
         messages: list[dict[str, Any]] = []
 
         place = self.areas.find(turn.text)
@@ -96,8 +99,12 @@ class Responder:
         intent = turn.intent
         if intent in SMALL_TALK and turn.confidence < SMALL_TALK_MIN_CONFIDENCE:
             intent = "nlu_fallback"
-        if intent == "nlu_fallback" and place is not None:
-            intent = "talk_to_person"  # "anyone in Margate?": a place alone says they want someone local
+        if self.handoff.find(turn.text) or (turn.awaiting_area and place is not None):
+            # "who do I ring in Faversham about an assessment": the answer, then people chosen by topic and area
+            if intent in content.topics and turn.confidence >= TOPIC_FOR_HANDOFF_CONFIDENCE:
+                messages.append(self._answer(content, intent, turn, _, level=turn.reading_level, part="answer"))
+                turn.last_topic = slots["last_topic"] = intent
+            intent = "talk_to_person"
         entry = content.glossary(turn.language).find(turn.text) if (
             intent == "glossary" or GLOSSARY_QUESTION.search(turn.text)) else None
         if entry is not None:
@@ -119,6 +126,7 @@ class Responder:
                                               buttons=self._area_buttons(_)))
         elif intent == "talk_to_person":
             messages.extend(self._handoff(content, turn, place, _))
+            slots["awaiting_area"] = not turn.district and not (place and place.medway)
         elif intent == "browse_area" and turn.entities.get("area") in AREA_LABELS:
             messages.append(self._browse(content, turn.entities["area"], turn.language, _))
         elif intent in ("greet", "what_can_you_do"):
@@ -138,9 +146,8 @@ class Responder:
             messages.append(self._message("chat", _("Let's start again. What would you like to know?"),
                                           buttons=self._area_buttons(_)))
             return Reply(messages, {}, restart=True)
-        elif not messages or intent in FALLBACK_INTENTS:
-            if not messages:
-                messages.append(self._fallback(_))
+        elif not messages:
+            messages.append(self._fallback(_))
         for message in messages:
             message["language"] = turn.language
         return Reply(messages, slots)

@@ -6,12 +6,14 @@ import pytest
 
 from bot.areas import Areas
 from bot.dialogue import Responder, Turn
+from bot.phrases import PhraseLists
 from bot.safety import SafetyMatcher
 
 
 @pytest.fixture(scope="module")
 def responder(loaded, config):
-    return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"))
+    return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
+                     PhraseLists(config.content_dir / "handoff", ("person",)))
 
 
 def kinds(reply):
@@ -79,7 +81,21 @@ def test_handoff_without_an_area_asks_for_one(responder):
 def test_a_place_is_remembered(responder):
     reply = responder.respond(Turn("we live in Herne Bay", "nlu_fallback", 0.1))
     assert reply.slots["district"] == "Canterbury"
-    assert kinds(reply) == ["handoff"]
+    assert kinds(reply) == ["fallback"], "a place alone is not a request for a person"
+
+
+def test_the_answer_to_which_area_gives_the_local_team(responder):
+    asked = responder.respond(Turn("can I talk to someone", "talk_to_person", 0.9))
+    assert asked.slots["awaiting_area"] is True
+    reply = responder.respond(Turn("Herne Bay", "nlu_fallback", 0.1, awaiting_area=True))
+    assert kinds(reply) == ["handoff"] and reply.messages[0]["contacts"][0] == "send-area-east"
+    assert reply.slots["awaiting_area"] is False
+
+
+def test_asking_for_a_person_about_a_topic_gets_the_answer_and_the_people(responder):
+    reply = responder.respond(Turn("who do I ring in Deal about SEN transport", "school-transport", 0.8))
+    assert kinds(reply) == ["answer", "handoff"]
+    assert reply.messages[1]["contacts"][:2] == ["send-area-south", "school-transport"]
 
 
 def test_medway_families_are_told_medway_runs_its_own_service(responder):

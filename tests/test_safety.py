@@ -43,5 +43,5 @@ def test_an_ignored_phrase_does_not_hide_a_real_alarm(safety):
 
 def test_an_unknown_situation_is_a_clear_error(tmp_path):
     write(tmp_path / "en.yml", "sadness: [sad]\n")
-    with pytest.raises(ValueError, match="unknown situation 'sadness'"):
+    with pytest.raises(ValueError, match="unknown list 'sadness'"):
         SafetyMatcher(tmp_path)
