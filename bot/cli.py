@@ -82,7 +82,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, lambda *_: stack.processes.get("actions") and stack.processes["actions"].send_signal(signal.SIGHUP))
     started = time.monotonic()
+    pid_file = settings.var_dir / "bot-serve.pid"
     try:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        pid_file.write_text(str(os.getpid()))
         stack.start()
         print(f"ready in {time.monotonic() - started:.0f} s: http://localhost:{settings.port} (Ctrl-C stops)", file=sys.stderr)
         while not stopping and stack.alive():
@@ -94,6 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         print("stopping...", file=sys.stderr)
         stack.stop()
+        pid_file.unlink(missing_ok=True)
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -122,6 +126,43 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
     print(f"{len(loaded.pages)} answers, {errors} errors, {warnings} warnings", file=sys.stderr)
     return 1 if errors else 0
+
+
+def cmd_content_reload(args: argparse.Namespace) -> int:
+    """Tell a running `bot serve` to load the content now (it also does so within seconds by itself)."""
+    settings = _settings()
+    loaded = content_module.load(settings.content_dir)
+    if loaded.errors:
+        for problem in loaded.errors:
+            print(problem.format(settings.content_dir.parent), file=sys.stderr)
+        print("not reloaded: fix the errors first; the assistant keeps the last good content", file=sys.stderr)
+        return 1
+    pid_file = settings.var_dir / "bot-serve.pid"
+    try:
+        os.kill(int(pid_file.read_text()), signal.SIGHUP)
+    except (OSError, ValueError):
+        print(f"no running assistant found ({pid_file}); start it with 'make run'", file=sys.stderr)
+        return 1
+    print("content reloaded", file=sys.stderr)
+    return 0
+
+
+def cmd_content_show(args: argparse.Namespace) -> int:
+    """Preview an answer exactly as the assistant will give it, without starting anything."""
+    settings = _settings()
+    loaded = content_module.load(settings.content_dir)
+    page = loaded.page(args.topic, args.language)
+    if page is None:
+        print(f"no answer for topic '{args.topic}' in language '{args.language}'", file=sys.stderr)
+        return 1
+    for problem in loaded.problems:
+        if problem.path == page.path:
+            print(problem.format(settings.content_dir.parent), file=sys.stderr)
+    for key, title in (("answer", "Answer"), ("more", "More"), ("easy", "Easy read")):
+        if key in page.sections:
+            print(f"--- {title} ---\n{page.sections[key]}\n")
+    print(f"contacts: {', '.join(page.contacts)}")
+    return 0
 
 
 def cmd_content_list(args: argparse.Namespace) -> int:
@@ -198,6 +239,11 @@ def parser() -> argparse.ArgumentParser:
 
     content = sub.add_parser("content", help="check and list staff content").add_subparsers(dest="content_command", required=True)
     content.add_parser("check", help="print file:line: message for every problem").set_defaults(func=cmd_content_check)
+    content.add_parser("reload", help="make the running assistant load content now").set_defaults(func=cmd_content_reload)
+    show = content.add_parser("show", help="preview an answer as the assistant will give it")
+    show.add_argument("topic")
+    show.add_argument("--language", default="en")
+    show.set_defaults(func=cmd_content_show)
     listing = content.add_parser("list", help="list topics, languages and reading levels")
     listing.add_argument("--format", choices=["text", "json"], default="text")
     listing.set_defaults(func=cmd_content_list)

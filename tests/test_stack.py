@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,11 +26,14 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-def test_serve_runs_three_processes_and_ctrl_c_stops_them(tmp_path, assistant, config):
+def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_path, assistant, config):
     """The `assistant` fixture has trained the model, so serve must reuse it."""
     web, rasa, actions = free_ports(3)
+    shutil.copytree(config.content_dir, tmp_path / "content")
     env = {**os.environ, "PORT": str(web), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
-           "BOT_VAR_DIR": str(tmp_path / "var"), "BOT_MODELS_DIR": str(config.models_dir)}
+           "BOT_VAR_DIR": str(tmp_path / "var"), "BOT_MODELS_DIR": str(config.models_dir),
+           "BOT_CONTENT_DIR": str(tmp_path / "content")}
+    models = sorted(config.models_dir.iterdir())
     serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
     try:
@@ -47,6 +51,16 @@ def test_serve_runs_three_processes_and_ctrl_c_stops_them(tmp_path, assistant, c
         status, reply = post(f"http://127.0.0.1:{web}/api/chat", {"session_id": "serve", "text": "hello"})
         assert status == 200 and reply["messages"]
         assert (tmp_path / "var" / "rasa-tracker.db").exists()
+
+        # A member of staff rewords an answer: it takes effect on reload, with no retraining.
+        page = tmp_path / "content" / "en" / "mediation.md"
+        page.write_text(page.read_text().replace("## Answer\n", "## Answer\n\nReworded by staff today.\n", 1))
+        reload = subprocess.run([sys.executable, "-m", "bot.cli", "content", "reload"], env=env, capture_output=True, text=True)
+        assert reload.returncode == 0, reload.stderr
+        time.sleep(1)
+        status, reply = post(f"http://127.0.0.1:{web}/api/chat", {"session_id": "serve", "text": "what is mediation"})
+        assert reply["messages"][0]["text"].startswith("Reworded by staff today.")
+        assert sorted(config.models_dir.iterdir()) == models
         serve.send_signal(signal.SIGINT)
         assert serve.wait(60) == 0
         assert "not retraining" in serve.stdout.read()

@@ -42,6 +42,20 @@ def test_easy_read_is_chosen_by_reading_level(chat, loaded):
     assert reply["messages"][0]["text"] == loaded.page("ehcp-what-is", "en").sections["easy"]
 
 
+def test_easy_read_lasts_for_the_session(chat, loaded):
+    chat("hello", session_id="easy-session", reading_level="easy")
+    reply = chat("what is mediation", session_id="easy-session")
+    assert reply["messages"][0]["text"] == loaded.page("mediation", "en").sections["easy"]
+    back = chat("what is mediation", session_id="easy-session", reading_level="standard")
+    assert back["messages"][0]["text"] == loaded.page("mediation", "en").sections["answer"]
+
+
+def test_i_dont_understand_gives_the_easy_read_answer(chat, loaded):
+    chat("what is mediation", session_id="understand-1")
+    reply = chat("i don't understand", session_id="understand-1")
+    assert reply["messages"][0]["text"] == loaded.page("mediation", "en").sections["easy"]
+
+
 def test_follow_ups_use_the_last_topic(chat, loaded):
     chat("what is mediation", session_id="follow-1")
     simpler = chat("can you explain that more simply", session_id="follow-1")["messages"][0]
