@@ -107,6 +107,8 @@ class Responder:
             intent = "talk_to_person"
         entry = content.glossary(turn.language).find(turn.text) if (
             intent == "glossary" or GLOSSARY_QUESTION.search(turn.text)) else None
+        if intent == "glossary" and entry is None and turn.last_topic in content.topics:
+            intent = "simpler"  # "what does that mean?" about the last answer
         if entry is not None:
             text = entry.easy if turn.reading_level == "easy" else entry.meaning
             messages.append(self._message("answer", f"**{entry.term}**: {text}", topic="glossary",

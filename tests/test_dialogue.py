@@ -137,3 +137,8 @@ def test_what_is_an_ehcp_is_the_topic_not_the_glossary(responder):
 def test_the_glossary_intent_without_a_known_word_explains_how_to_ask(responder, loaded):
     message = responder.respond(Turn("what do all these words mean", "glossary", 0.9)).messages[0]
     assert message["text"] == loaded.page("glossary", "en").sections["answer"]
+
+
+def test_what_does_that_mean_after_an_answer_gives_easy_read(responder, loaded):
+    message = responder.respond(Turn("what does that mean", "glossary", 0.7, last_topic="mediation")).messages[0]
+    assert (message["topic"], message["text"]) == ("mediation", loaded.page("mediation", "en").sections["easy"])
