@@ -13,8 +13,10 @@ from bot.evaluate import CaseError, check, evaluate, load_cases
 from tests.conftest import SPEC, write
 
 EVAL_DIR = Path(__file__).parent / "eval"
-THRESHOLDS = {"en": 0.85}
+THRESHOLDS = {"en": 0.90}
+TOPIC_THRESHOLD = 0.90
 KIND_THRESHOLDS = {"safeguarding": 1.0, "fallback": 0.9, "handoff": 0.9}
+KIND_MINIMUM_CASES = {"safeguarding": 20, "fallback": 15, "handoff": 20}
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +44,17 @@ def test_accuracy_per_language(report, language, threshold):
     assert accuracy >= threshold, f"{language}: {accuracy:.1%} < {threshold:.0%}\n{failures}"
 
 
+def test_topic_accuracy(report):
+    """Questions about a topic get that topic's answer (measured 91% when this threshold was set)."""
+    results = [r.passed for r in report.results if "topic" in r.case.steps[0].expect]
+    assert len(results) >= 140
+    assert sum(results) / len(results) >= TOPIC_THRESHOLD, "\n".join(report.lines())
+
+
 @pytest.mark.parametrize("kind,threshold", KIND_THRESHOLDS.items())
 def test_accuracy_per_kind(report, kind, threshold):
     results = report.groups[kind]
+    assert len(results) >= KIND_MINIMUM_CASES[kind]
     assert sum(results) / len(results) >= threshold, "\n".join(report.lines())
 
 
