@@ -9,12 +9,16 @@ Order matters and is fixed: the safety message always comes first.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import phonenumbers
 
 from bot.areas import Areas, Place
 from bot.contacts import Contact
 from bot.content import Content, Page, to_html
+from bot import hours
 from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
 from bot.phrases import PhraseLists
@@ -76,15 +80,18 @@ class Reply:
 class Responder:
     """Builds replies from the current content; one instance serves every conversation."""
 
-    def __init__(self, content: Callable[[], Content], areas: Areas, safety: SafetyMatcher, handoff: PhraseLists) -> None:
+    def __init__(self, content: Callable[[], Content], areas: Areas, safety: SafetyMatcher, handoff: PhraseLists,
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> None:
         self._content = content
         self.areas = areas
         self.safety = safety
         self.handoff = handoff
+        self.now = now
 
     def respond(self, turn: Turn) -> Reply:
         content = self._content()
         _ = gettext_for(turn.language)
+        now = self.now()
         slots: dict[str, Any] = {"language": turn.language, "reading_level": turn.reading_level, "awaiting_area": False}
         messages: list[dict[str, Any]] = []
 
@@ -94,7 +101,7 @@ class Responder:
 
         situations = self.safety.situations(turn.text)
         if situations or turn.intent == "safeguarding":
-            messages.append(self._safeguarding(content, situations or ["child_at_risk"], _))
+            messages.append(self._safeguarding(content, situations or ["child_at_risk"], now, turn.language, _))
 
         intent = turn.intent
         if intent in SMALL_TALK and turn.confidence < SMALL_TALK_MIN_CONFIDENCE:
@@ -127,8 +134,13 @@ class Responder:
                 messages.append(self._message("chat", _("What would you like to know? Type your question, or choose a topic."),
                                               buttons=self._area_buttons(_)))
         elif intent == "talk_to_person":
-            messages.extend(self._handoff(content, turn, place, _))
+            messages.extend(self._handoff(content, turn, place, now, _))
             slots["awaiting_area"] = not turn.district and not (place and place.medway)
+        elif intent == "request_callback":
+            text = _("To ask for a call-back, fill in the form with your name, a phone number or email, and what it is about. "
+                     "We only use these details to contact you about your request, and we delete them after 90 days.")
+            messages.append(self._message("chat", text, buttons=[]))
+            messages[-1]["form"] = "callback"
         elif intent == "browse_area" and turn.entities.get("area") in AREA_LABELS:
             messages.append(self._browse(content, turn.entities["area"], turn.language, _))
         elif intent in ("greet", "what_can_you_do"):
@@ -204,18 +216,22 @@ class Responder:
                              buttons=[{"title": _("What can you help with?"), "payload": "/what_can_you_do"},
                                       self._person_button(_)])
 
-    def _safeguarding(self, content: Content, situations: list[str], _: Callable[[str], str]) -> dict[str, Any]:
-        ids = list(dict.fromkeys(c for s in situations for c in SAFETY_CONTACTS[s]))
+    def _safeguarding(self, content: Content, situations: list[str], now: dt.datetime, language: str,
+                      _: Callable[[str], str]) -> dict[str, Any]:
+        ids = [c for c in dict.fromkeys(c for s in situations for c in SAFETY_CONTACTS[s])
+               if c in content.contacts and hours.is_open(content.contacts[c].hours, now) is not False]
         lines = [_("If someone is in danger right now, call 999.")]
         if "self_harm" in situations or "parent_crisis" in situations:
             lines.append(_("You do not have to deal with this alone. You can talk to someone now, day or night:"))
         else:
             lines.append(_("If you are worried about a child's safety, tell Kent children's social care:"))
         lines.append("")
-        lines.extend(f"- {self._contact_line(content.contacts[c], _)}" for c in ids if c in content.contacts and c != "emergency")
-        return self._message("safeguarding", "\n".join(lines), contacts=ids)
+        lines.extend(f"- {self._contact_line(content.contacts[c], now, language, _)}" for c in ids if c != "emergency")
+        message = self._message("safeguarding", "\n".join(lines), contacts=ids)
+        message["cards"] = [self._card(content.contacts[c], now, language, _) for c in ids]
+        return message
 
-    def _contact_line(self, contact: Contact, _: Callable[[str], str]) -> str:
+    def _contact_line(self, contact: Contact, now: dt.datetime, language: str, _: Callable[[str], str]) -> str:
         parts = [f"**{contact.name}**"]
         if contact.phone:
             parts.append(_("phone {number}").format(number=contact.phone))
@@ -227,11 +243,23 @@ class Responder:
             parts.append(_("email {address}").format(address=contact.email))
         if contact.web:
             parts.append(f"[{_('website')}]({contact.web})")
-        if contact.hours:
-            parts.append(f"({contact.hours})")
-        return ", ".join(parts)
+        line = ", ".join(parts)
+        state = hours.status(contact.hours, now, language, _)
+        return f"{line}. {state}." if state else line
 
-    def _handoff(self, content: Content, turn: Turn, place: Place | None, _: Callable[[str], str]) -> list[dict[str, Any]]:
+    def _card(self, contact: Contact, now: dt.datetime, language: str, _: Callable[[str], str]) -> dict[str, Any]:
+        """What a client needs to show a contact: details, a tel: link, and whether it is open now."""
+        open_now = hours.is_open(contact.hours, now)
+        return {
+            "id": contact.id, "name": contact.name, "role": contact.role, "phone": contact.phone,
+            "tel": tel_link(contact.phone), "text_relay": contact.text_relay, "text": contact.text,
+            "email": contact.email, "web": contact.web, "open_now": open_now,
+            "status": hours.status(contact.hours, now, language, _),
+            "callback": open_now is False,
+        }
+
+    def _handoff(self, content: Content, turn: Turn, place: Place | None, now: dt.datetime,
+                 _: Callable[[str], str]) -> list[dict[str, Any]]:
         if place is not None and place.medway:
             text = _("Medway is not part of Kent County Council. Medway Council runs its own Local Offer "
                      "and SEND service, so please contact Medway Council for help with SEND.")
@@ -247,8 +275,27 @@ class Responder:
         ids = [c for c in dict.fromkeys(ids) if c in content.contacts]
         lines = [_("I am an automated assistant, so I cannot pass this chat to a person. "
                    "These people can help. They cannot see this chat, so tell them what you need:"), ""]
-        lines.extend(f"- {self._contact_line(content.contacts[c], _)}" for c in ids)
-        messages = [self._message("handoff", "\n".join(lines), contacts=ids, buttons=[])]
+        lines.extend(f"- {self._contact_line(content.contacts[c], now, turn.language, _)}" for c in ids)
+        cards = [self._card(content.contacts[c], now, turn.language, _) for c in ids]
+        buttons = []
+        if any(card["callback"] for card in cards):
+            lines += ["", _("Some of these are closed now. You can ask for a call-back instead.")]
+            buttons.append({"title": _("Ask for a call-back"), "payload": "/request_callback"})
+        messages = [self._message("handoff", "\n".join(lines), contacts=ids, buttons=buttons)]
+        messages[0]["cards"] = cards
         if not turn.district:
             messages.append(self._message("chat", _("Tell me your town or district and I can find your local SEND team.")))
         return messages
+
+
+def tel_link(phone: str | None) -> str | None:
+    """A tel: link: +44 form for UK numbers, the digits as dialled for short codes like 999 or 116 123."""
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_number(number):
+        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.areas import Areas
-from bot.dialogue import Responder, Turn
+from bot import hours
+from bot.dialogue import Responder, Turn, tel_link
 from bot.phrases import PhraseLists
 from bot.safety import SafetyMatcher
 
@@ -142,3 +145,44 @@ def test_the_glossary_intent_without_a_known_word_explains_how_to_ask(responder,
 def test_what_does_that_mean_after_an_answer_gives_easy_read(responder, loaded):
     message = responder.respond(Turn("what does that mean", "glossary", 0.7, last_topic="mediation")).messages[0]
     assert (message["topic"], message["text"]) == ("mediation", loaded.page("mediation", "en").sections["easy"])
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=hours.LONDON)
+
+
+def responder_at(loaded, config, moment: str) -> Responder:
+    return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
+                     PhraseLists(config.content_dir / "handoff", ("person",)), now=lambda: at(moment))
+
+
+@pytest.mark.parametrize("moment,social_care", [
+    ("2026-11-30 11:00", "childrens-social-care"),      # Monday, office hours
+    ("2026-11-30 22:00", "social-care-out-of-hours"),   # Monday night
+    ("2026-12-25 11:00", "social-care-out-of-hours"),   # Christmas Day
+])
+def test_safety_contacts_follow_the_clock(loaded, config, moment, social_care):
+    message = responder_at(loaded, config, moment).respond(Turn("I think my son is being abused", "nlu_fallback", 0.1)).messages[0]
+    assert message["contacts"][0] == "emergency"
+    assert social_care in message["contacts"]
+    assert {"childrens-social-care", "social-care-out-of-hours"} - {social_care} - set(message["contacts"])
+
+
+def test_handoff_cards_say_whether_open_and_offer_a_call_back_when_closed(loaded, config):
+    evening = responder_at(loaded, config, "2026-11-30 19:00").respond(Turn("talk to someone in Margate", "talk_to_person", 0.9))
+    card = evening.messages[0]["cards"][0]
+    assert card["id"] == "send-area-east"
+    assert card["tel"] == "tel:+443000421160"
+    assert (card["open_now"], card["status"], card["callback"]) == (False, "Closed now; opens tomorrow at 9am", True)
+    assert "/request_callback" in {b["payload"] for b in evening.messages[0]["buttons"]}
+    morning = responder_at(loaded, config, "2026-12-01 10:00").respond(Turn("talk to someone in Margate", "talk_to_person", 0.9))
+    card = morning.messages[0]["cards"][0]
+    assert (card["open_now"], card["status"], card["callback"]) == (True, "Open now until 5pm", False)
+    assert "Open now until 5pm" in morning.messages[0]["text"]
+
+
+def test_tel_links():
+    assert tel_link("03000 41 3000") == "tel:+443000413000"
+    assert tel_link("999") == "tel:999"
+    assert tel_link("116 123") == "tel:116123"
+    assert tel_link(None) is None
