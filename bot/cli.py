@@ -221,6 +221,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report.failed == 0 else 1
 
 
+def _duration(text: str) -> "datetime.timedelta":
+    import datetime
+
+    units = {"d": "days", "h": "hours"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a period like 90d or 12h")
+    return datetime.timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def cmd_data_purge(args: argparse.Namespace) -> int:
+    """Delete personal data past its retention period: call-back requests and conversations."""
+    from bot.store import Store, purge_conversations
+
+    settings = _settings()
+    store = Store(settings.database_url)
+    store.migrate()
+    callbacks = store.purge(args.older_than)
+    events = purge_conversations(settings.tracker_db, args.older_than)
+    print(f"deleted {callbacks} call-back requests and {events} conversation events older than {args.older_than.days} days")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import run
 
@@ -261,6 +283,11 @@ def parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--url", help="a running assistant (default: start one)")
     evaluation.add_argument("--min-accuracy", type=float, help="exit 0 when accuracy reaches this (0-1), even with failures")
     evaluation.set_defaults(func=cmd_eval)
+
+    data = sub.add_parser("data", help="personal data").add_subparsers(dest="data_command", required=True)
+    purge = data.add_parser("purge", help="delete personal data past its retention period")
+    purge.add_argument("--older-than", type=_duration, default=_duration("90d"), help="for example 90d (the default)")
+    purge.set_defaults(func=cmd_data_purge)
 
     bench = sub.add_parser("bench", help="load-test the chat API and report latency and memory")
     bench.add_argument("--users", type=int, default=20, help="concurrent conversations")

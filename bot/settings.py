@@ -28,6 +28,17 @@ def _port(name: str, default: int) -> int:
     return value
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0, got {raw!r}")
+    return value
+
+
 def _languages(raw: str) -> tuple[str, ...]:
     codes = tuple(code.strip() for code in raw.split(",") if code.strip())
     if not codes:
@@ -49,6 +60,15 @@ class Settings:
     content_dir: Path
     languages: tuple[str, ...]
     max_body_bytes: int
+    database_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_user: str
+    smtp_password: str
+    email_from: str
+    staff_email: str
+    email_retry_seconds: float
 
     def isolated(self, var_dir: Path) -> "Settings":
         """The same settings on free ports with their own var folder, for a stack that
@@ -94,4 +114,13 @@ def load() -> Settings:
         content_dir=content_dir,
         languages=_languages(os.environ.get("BOT_LANGUAGES", "en")),
         max_body_bytes=int(max_body),
+        database_url=os.environ.get("BOT_DATABASE_URL", f"sqlite:///{var_dir / 'app.db'}"),
+        smtp_host=os.environ.get("BOT_SMTP_HOST", "localhost"),
+        smtp_port=_port("BOT_SMTP_PORT", 25),
+        smtp_starttls=os.environ.get("BOT_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+        smtp_user=os.environ.get("BOT_SMTP_USER", ""),
+        smtp_password=os.environ.get("BOT_SMTP_PASSWORD", ""),
+        email_from=os.environ.get("BOT_EMAIL_FROM", "send-assistant@localhost"),
+        staff_email=os.environ.get("BOT_STAFF_EMAIL", "send-callbacks@localhost"),
+        email_retry_seconds=_seconds("BOT_EMAIL_RETRY_SECONDS", 60),
     )

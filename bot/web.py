@@ -6,16 +6,23 @@ messages, and a bad request gets a 4xx with a message instead of a 500.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 from typing import Any
 
 import aiohttp
+import phonenumbers
 from aiohttp import web
+from email_validator import EmailNotValidError, validate_email
 
+from bot import content as content_module
+from bot.areas import Areas
 from bot.i18n import direction
+from bot.mailer import deliver_pending
 from bot.settings import Settings
+from bot.store import NewCallback, Store
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +31,10 @@ MAX_TEXT = 2000
 READING_LEVELS = ("standard", "easy")
 KINDS = ("answer", "handoff", "safeguarding", "fallback", "chat")
 
+MAX_MESSAGE = 1000
 SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", Store)
+KNOWN = web.AppKey("known", dict)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
 TOKEN = web.AppKey("token", str)
 
@@ -125,6 +135,85 @@ async def chat(request: web.Request) -> web.Response:
     })
 
 
+def _optional_text(body: dict[str, Any], field: str, limit: int, errors: dict[str, str]) -> str | None:
+    value = body.get(field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        errors[field] = f"{field} must be text of at most {limit} characters."
+        return None
+    return value.strip() or None
+
+
+def parse_callback(body: Any, topics: set[str], districts: set[str]) -> NewCallback:
+    """Check a call-back request; raise CallbackInvalid with a message for every bad field."""
+    if not isinstance(body, dict):
+        raise CallbackInvalid({"body": "The body must be a JSON object."})
+    errors: dict[str, str] = {}
+    session_id = body.get("session_id")
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        errors["session_id"] = "session_id is required: 1 to 128 letters, digits, '-' or '_'."
+    name = _optional_text(body, "name", 100, errors)
+    if not name and "name" not in errors:
+        errors["name"] = "Tell us your name, so we know who to ask for."
+    phone = _optional_text(body, "phone", 32, errors)
+    if phone:
+        try:
+            number = phonenumbers.parse(phone, "GB")
+            if not phonenumbers.is_valid_number(number) or number.country_code != 44:
+                raise phonenumbers.NumberParseException(0, "not valid")
+            phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        except phonenumbers.NumberParseException:
+            errors["phone"] = "This is not a UK phone number we can call. Check it, or give an email address."
+    email = _optional_text(body, "email", 254, errors)
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = "This email address is not valid. Check it, or give a phone number."
+    if not phone and not email and "phone" not in errors and "email" not in errors:
+        errors["contact"] = "Give a phone number or an email address, so we can contact you."
+    preferred_time = _optional_text(body, "preferred_time", 100, errors)
+    topic = _optional_text(body, "topic", 64, errors)
+    if topic and topic not in topics:
+        errors["topic"] = "topic must be a topic id from the catalogue."
+    district = _optional_text(body, "district", 64, errors)
+    if district and district not in districts:
+        errors["district"] = f"district must be one of: {', '.join(sorted(districts))}."
+    message = body.get("message", "")
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE:
+        errors["message"] = f"message must be text of at most {MAX_MESSAGE} characters."
+    if body.get("consent") is not True:
+        errors["consent"] = "We can only store your details and contact you if you agree: set consent to true."
+    if errors:
+        raise CallbackInvalid(errors)
+    return NewCallback(session_id, name or "", phone, email, preferred_time, topic, district,
+                       message.strip() if isinstance(message, str) else "")
+
+
+class CallbackInvalid(Exception):
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("invalid call-back request")
+        self.fields = fields
+
+
+async def callback(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, "The body must be valid JSON.")
+    known = request.app[KNOWN]
+    try:
+        new = parse_callback(body, known["topics"], known["districts"])
+    except CallbackInvalid as exc:
+        return web.json_response({"error": "Please check the form.", "fields": exc.fields}, status=400)
+    store = request.app[STORE]
+    row = await asyncio.get_running_loop().run_in_executor(None, store.add_callback, new)
+    asyncio.get_running_loop().run_in_executor(None, deliver_pending, store, settings)
+    return web.json_response({"reference": row.reference}, status=201)
+
+
 async def health(request: web.Request) -> web.Response:
     """Ready only when Rasa has a model loaded and the action server answers."""
     settings = request.app[SETTINGS]
@@ -149,7 +238,23 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_as_json])
     app[SETTINGS] = settings
     app[TOKEN] = token
+    app[STORE] = Store(settings.database_url)
+    app[STORE].migrate()
+    loaded = content_module.load(settings.content_dir)
+    districts = Areas(settings.content_dir / "areas.yml").districts
+    app[KNOWN] = {"topics": set(loaded.topics), "districts": set(districts)}
 
+    async def retry_emails(app: web.Application):  # type: ignore[no-untyped-def]
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(settings.email_retry_seconds)
+                await asyncio.get_running_loop().run_in_executor(None, deliver_pending, app[STORE], settings)
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(retry_emails)
     async def client_context(app: web.Application):  # type: ignore[no-untyped-def]
         app[CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         yield
@@ -157,5 +262,6 @@ def create_app(settings: Settings, token: str) -> web.Application:
 
     app.cleanup_ctx.append(client_context)
     app.router.add_post("/api/chat", chat)
+    app.router.add_post("/api/callback", callback)
     app.router.add_get("/api/health", health)
     return app

@@ -1,0 +1,130 @@
+"""The app's own tables: call-back requests, and the purge of personal data.
+
+SQLite by default and PostgreSQL in production, through the same SQLAlchemy code.
+Alembic migrations (migrations/) own the schema; `Store.migrate()` applies them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base
+
+from bot.settings import ROOT
+
+Base = declarative_base()
+MIGRATIONS = ROOT / "migrations"
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_requests"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), unique=True, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    session_id = Column(String(128), nullable=False)
+    name = Column(String(100), nullable=False)
+    phone = Column(String(32))
+    email = Column(String(254))
+    preferred_time = Column(String(100))
+    topic = Column(String(64))
+    district = Column(String(64))
+    message = Column(Text, nullable=False, default="")
+    consent_at = Column(DateTime, nullable=False)
+    email_status = Column(String(16), nullable=False, default="pending")  # pending, sent
+    email_attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    sent_at = Column(DateTime)
+
+
+@dataclass(frozen=True)
+class NewCallback:
+    session_id: str
+    name: str
+    phone: str | None
+    email: str | None
+    preferred_time: str | None
+    topic: str | None
+    district: str | None
+    message: str
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def new_reference() -> str:
+    """Short enough to read out on the phone; no 0/O or 1/I to confuse."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "CB-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url)
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def add_callback(self, request: NewCallback) -> CallbackRequest:
+        now = utcnow()
+        row = CallbackRequest(reference=new_reference(), created_at=now, consent_at=now, email_status="pending",
+                              email_attempts=0, **request.__dict__)
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(row)
+            session.commit()
+        return row
+
+    def get(self, reference: str) -> CallbackRequest | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.scalars(select(CallbackRequest).where(CallbackRequest.reference == reference)).first()
+
+    def pending_emails(self) -> list[CallbackRequest]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = select(CallbackRequest).where(CallbackRequest.email_status == "pending").order_by(CallbackRequest.id)
+            return list(session.scalars(query))
+
+    def record_attempt(self, reference: str, error: str | None) -> None:
+        with Session(self.engine) as session:
+            row = session.scalars(select(CallbackRequest).where(CallbackRequest.reference == reference)).one()
+            row.email_attempts += 1
+            row.last_error = error
+            if error is None:
+                row.email_status, row.sent_at = "sent", utcnow()
+            session.commit()
+
+    def purge(self, older_than: dt.timedelta) -> int:
+        """Delete call-back requests created before the retention period; returns how many."""
+        cutoff = utcnow() - older_than
+        with Session(self.engine) as session:
+            result = session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < cutoff))
+            session.commit()
+            return result.rowcount or 0
+
+
+def purge_conversations(tracker_db: Path, older_than: dt.timedelta) -> int:
+    """Delete conversation events older than the retention period from Rasa's SQLite tracker store."""
+    if not tracker_db.exists():
+        return 0
+    cutoff = (dt.datetime.now(dt.timezone.utc) - older_than).timestamp()
+    with sqlite3.connect(tracker_db) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "events" not in tables:
+            return 0
+        return connection.execute("DELETE FROM events WHERE timestamp < ?", (cutoff,)).rowcount

@@ -1,0 +1,86 @@
+"""Call-back storage on SQLite and PostgreSQL, migrations, and the retention purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text, update
+
+from bot.store import CallbackRequest, NewCallback, Store, purge_conversations
+
+REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        yield Store(f"sqlite:///{tmp_path / 'app.db'}")
+        return
+    name = f"bot_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    store = Store(f"postgresql://postgres@127.0.0.1/{name}")
+    yield store
+    store.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name}"))
+
+
+def test_migrations_create_the_schema_and_run_twice(store):
+    store.migrate()
+    store.migrate()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_a_request_is_stored_pending_then_marked_sent(store):
+    store.migrate()
+    row = store.add_callback(REQUEST)
+    assert row.reference.startswith("CB-") and len(row.reference) == 11
+    assert [r.reference for r in store.pending_emails()] == [row.reference]
+    store.record_attempt(row.reference, "ConnectionRefusedError")
+    assert store.get(row.reference).email_attempts == 1 and store.get(row.reference).email_status == "pending"
+    store.record_attempt(row.reference, None)
+    saved = store.get(row.reference)
+    assert (saved.email_status, saved.email_attempts, saved.last_error) == ("sent", 2, None)
+    assert (saved.name, saved.phone, saved.district) == ("Ann Smith", "07911 123456", "Thanet")
+    assert store.pending_emails() == []
+
+
+def test_purge_deletes_only_requests_past_retention(store):
+    store.migrate()
+    old, new = store.add_callback(REQUEST), store.add_callback(REQUEST)
+    with store.engine.begin() as connection:
+        connection.execute(update(CallbackRequest.__table__).where(CallbackRequest.reference == old.reference)
+                           .values(created_at=dt.datetime(2026, 1, 1)))
+    assert store.purge(dt.timedelta(days=90)) == 1
+    assert store.get(old.reference) is None and store.get(new.reference) is not None
+
+
+def test_purge_deletes_old_conversation_events(tmp_path):
+    db = tmp_path / "rasa-tracker.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL, data TEXT)")
+        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        connection.executemany("INSERT INTO events (sender_id, timestamp, data) VALUES (?, ?, ?)",
+                               [("a", now - 100 * 86400, "old"), ("a", now, "new")])
+    assert purge_conversations(db, dt.timedelta(days=90)) == 1
+    with sqlite3.connect(db) as connection:
+        assert [r[0] for r in connection.execute("SELECT data FROM events")] == ["new"]
+
+
+def test_purge_command(tmp_path):
+    env = {"BOT_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "90d"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "deleted 0 call-back requests and 0 conversation events older than 90 days"
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "soon"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "not a period like 90d" in bad.stderr
