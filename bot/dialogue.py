@@ -162,6 +162,10 @@ class Responder:
             return Reply(messages, {}, restart=True)
         elif not messages:
             messages.append(self._fallback(_))
+        has_person_route = any(m["kind"] == "handoff" or any(b["payload"] == "/talk_to_person" for b in m["buttons"])
+                               for m in messages)
+        if not has_person_route:
+            messages[-1]["buttons"].append(self._person_button(_))  # a route to a person is always there
         for message in messages:
             message["language"] = turn.language
         return Reply(messages, slots)

@@ -114,7 +114,7 @@ def test_start_again_restarts(responder):
 def test_browse_lists_the_topics_of_an_area(responder, loaded):
     reply = responder.respond(Turn('/browse_area{"area":"complaints"}', "browse_area", 1.0, entities={"area": "complaints"}))
     payloads = [b["payload"] for b in reply.messages[0]["buttons"]]
-    assert payloads == [f"/{t.id}" for t in loaded.topics.values() if t.area == "complaints"]
+    assert payloads == [f"/{t.id}" for t in loaded.topics.values() if t.area == "complaints"] + ["/talk_to_person"]
 
 
 @pytest.mark.parametrize("text,term", [("what does SEMH mean?", "SEMH"), ("whats an ehc plan short for", "EHCP"),
@@ -186,3 +186,10 @@ def test_tel_links():
     assert tel_link("999") == "tel:999"
     assert tel_link("116 123") == "tel:116123"
     assert tel_link(None) is None
+
+
+@pytest.mark.parametrize("turn", [Turn("hello", "greet", 0.9), Turn("thanks", "thanks", 0.9), Turn("bins", "out_of_scope", 0.9),
+                                  Turn("what is mediation", "mediation", 0.9), Turn("my child is missing", "nlu_fallback", 0.1)])
+def test_every_reply_offers_a_person(responder, turn):
+    reply = responder.respond(turn)
+    assert any(m["kind"] == "handoff" or "/talk_to_person" in {b["payload"] for b in m["buttons"]} for m in reply.messages)

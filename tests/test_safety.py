@@ -45,3 +45,18 @@ def test_an_unknown_situation_is_a_clear_error(tmp_path):
     write(tmp_path / "en.yml", "sadness: [sad]\n")
     with pytest.raises(ValueError, match="unknown list 'sadness'"):
         SafetyMatcher(tmp_path)
+
+
+@pytest.mark.parametrize("text,situation", [
+    ("Moja córka mówi, że chce umrzeć", "self_harm"),
+    ("syn zaginął wczoraj wieczorem", "missing_child"),
+    ("Myślę, że ojczym bije córkę", "abuse"),
+    ("Już nie daję rady z tym wszystkim", "parent_crisis"),
+])
+def test_alarm_phrases_are_found_in_polish(safety, text, situation):
+    assert situation in safety.situations(text)
+
+
+@pytest.mark.parametrize("text", ["Szkoła mnie wykańcza papierkową robotą", "Co to jest EHCP?"])
+def test_polish_figures_of_speech_are_not_alarms(safety, text):
+    assert safety.situations(text) == []
