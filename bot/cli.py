@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import os
@@ -221,9 +222,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report.failed == 0 else 1
 
 
-def _duration(text: str) -> "datetime.timedelta":
-    import datetime
-
+def _duration(text: str) -> datetime.timedelta:
     units = {"d": "days", "h": "hours"}
     if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
         raise argparse.ArgumentTypeError(f"'{text}' is not a period like 90d or 12h")

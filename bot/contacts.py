@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
-
-from bot.problems import Problem, yaml_line_of
+from bot.problems import Problem, YamlListError, yaml_line_of, yaml_list
 
 
 @dataclass(frozen=True)
@@ -41,19 +39,12 @@ FIELDS = {f.name for f in fields(Contact)}
 def load_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
     """Read the directory, reporting every problem with its line rather than stopping at the first."""
     problems: list[Problem] = []
-    text = path.read_text(encoding="utf-8")
-    try:
-        entries = yaml.safe_load(text) or []
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1
-        return {}, [Problem(path, line, "error", f"not valid YAML: {exc}")]
-    if not isinstance(entries, list):
-        return {}, [Problem(path, 1, "error", "must be a list of contacts, each starting with '- id:'")]
     contacts: dict[str, Contact] = {}
-    for index, entry in enumerate(entries):
-        node = root.value[index]
-        line = node.start_mark.line + 1
+    try:
+        items = list(yaml_list(path, "- id:"))
+    except YamlListError as exc:
+        return {}, [exc.problem]
+    for entry, node, line in items:
         if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
             problems.append(Problem(path, line, "error", "each contact needs an 'id' and a 'name'"))
             continue

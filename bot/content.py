@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 from bot.contacts import Contact, load_contacts
 from bot.glossary import Glossary, load_glossary
-from bot.problems import Problem, yaml_line_of
+from bot.problems import Problem, YamlListError, yaml_line_of, yaml_list
 from bot.readability import acronyms, measure
 
 log = logging.getLogger(__name__)
@@ -139,16 +139,12 @@ def _split_sections(body: str, body_line: int) -> tuple[dict[str, tuple[str, int
 
 def _load_catalogue(path: Path, contacts: dict[str, Contact]) -> tuple[dict[str, Topic], list[Problem]]:
     problems: list[Problem] = []
-    text = path.read_text(encoding="utf-8")
-    try:
-        entries = yaml.safe_load(text) or []
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        return {}, [Problem(path, 1, "error", f"not valid YAML: {exc}")]
     topics: dict[str, Topic] = {}
-    for index, entry in enumerate(entries):
-        node = root.value[index]
-        line = node.start_mark.line + 1
+    try:
+        items = list(yaml_list(path, "- id:"))
+    except YamlListError as exc:
+        return {}, [exc.problem]
+    for entry, node, line in items:
         if not isinstance(entry, dict) or not all(entry.get(k) for k in ("id", "area", "title")):
             problems.append(Problem(path, line, "error", "each topic needs 'id', 'area' and 'title'"))
             continue

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
-import yaml
 from spacy.matcher import PhraseMatcher
 
-from bot.problems import Problem, yaml_line_of
+from bot.problems import Problem, YamlListError, yaml_line_of, yaml_list
 from bot.readability import measure
 
 FIELDS = {"term", "aliases", "meaning", "easy"}
@@ -56,20 +55,13 @@ class Glossary:
 
 def load_glossary(path: Path, language: str) -> tuple[Glossary, list[Problem]]:
     problems: list[Problem] = []
-    text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(text) or []
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 1
-        return Glossary([]), [Problem(path, line, "error", f"not valid YAML: {exc}")]
-    if not isinstance(raw, list):
-        return Glossary([]), [Problem(path, 1, "error", "the glossary must be a list of entries, each starting with '- term:'")]
+        items = list(yaml_list(path, "- term:"))
+    except YamlListError as exc:
+        return Glossary([]), [exc.problem]
     entries: list[Entry] = []
     seen: dict[str, str] = {}
-    for index, item in enumerate(raw):
-        node = root.value[index]
-        line = node.start_mark.line + 1
+    for item, node, line in items:
         if not isinstance(item, dict) or not all(item.get(k) for k in ("term", "meaning", "easy")):
             problems.append(Problem(path, line, "error", "each entry needs 'term', 'meaning' and 'easy'"))
             continue

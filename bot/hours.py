@@ -7,7 +7,6 @@ hand-kept list, so a new year needs no edit here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 from zoneinfo import ZoneInfo

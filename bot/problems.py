@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 import yaml
 
@@ -32,3 +33,28 @@ def yaml_line_of(mapping: yaml.Node, key: str) -> int:
             if key_node.value == key:
                 return key_node.start_mark.line + 1
     return mapping.start_mark.line + 1
+
+
+class YamlListError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def yaml_list(path: Path, shape: str) -> Iterator[tuple[Any, yaml.Node, int]]:
+    """Each item of a staff-edited YAML list with its node and line, so problems can point at it.
+
+    Raises YamlListError when the file is not valid YAML or not a list; `shape` says what
+    an item looks like, for the message ("- id: ...").
+    """
+    text = path.read_text(encoding="utf-8")
+    try:
+        items = yaml.safe_load(text) or []
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise YamlListError(Problem(path, mark.line + 1 if mark else 1, "error", f"not valid YAML: {exc}")) from None
+    if not isinstance(items, list):
+        raise YamlListError(Problem(path, 1, "error", f"must be a list, each item starting with '{shape}'"))
+    for item, node in zip(items, root.value):
+        yield item, node, node.start_mark.line + 1

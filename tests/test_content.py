@@ -175,7 +175,7 @@ LONG = " ".join(["word"] * 22) + "."
     ("Answer", "See [the page] (https://www.kent.gov.uk). Call us.", "error: malformed link near"),
 ])
 def test_readability_and_link_rules(tree, section, text, expected):
-    body = f"## Answer\n\nCall us.\n\n## More\n\nIt is free.\n\n## Easy read\n\nWe meet and talk.\n"
+    body = "## Answer\n\nCall us.\n\n## More\n\nIt is free.\n\n## Easy read\n\nWe meet and talk.\n"
     body = body.replace(f"## {section}\n\n{'Call us.' if section == 'Answer' else 'We meet and talk.'}", f"## {section}\n\n{text}")
     write(tree / "en" / "mediation.md", page(body=body))
     assert any(expected in m for m in messages(tree)), messages(tree)
