@@ -15,10 +15,10 @@ from typing import Any, Callable
 
 import phonenumbers
 
+from bot import hours
 from bot.areas import Areas, Place
 from bot.contacts import Contact
 from bot.content import Content, Page, to_html
-from bot import hours
 from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
 from bot.phrases import PhraseLists
