@@ -8,6 +8,9 @@ from pathlib import Path
 
 import yaml
 
+# A postcode district ("CT9"), alone or as the first half of a full postcode ("CT9 1AB").
+POSTCODE = re.compile(r"\b([A-Za-z]{2}\d{1,2})(?:\s*\d[A-Za-z]{2})?\b")
+
 
 @dataclass(frozen=True)
 class Place:
@@ -25,6 +28,8 @@ class Areas:
             places[town] = Place(district, self.districts[district])
         for town in data["medway"]:
             places[town] = Place(None, None, medway=True)
+        self.postcodes: dict[str, Place] = {code: Place(d, self.districts[d]) for code, d in data["postcodes"].items()}
+        self.postcodes.update({code: Place(None, None, medway=True) for code in data["medway_postcodes"]})
         case_sensitive = set(data.get("case_sensitive") or [])
         # Longest names first, so "Royal Tunbridge Wells" wins over "Tunbridge Wells".
         self._patterns = [
@@ -33,6 +38,10 @@ class Areas:
         ]
 
     def find(self, text: str) -> Place | None:
+        for match in POSTCODE.finditer(text):
+            place = self.postcodes.get(match.group(1).upper())
+            if place is not None:
+                return place
         for pattern, place in self._patterns:
             if pattern.search(text):
                 return place

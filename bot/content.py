@@ -42,6 +42,7 @@ STANDARD_MAX_AVERAGE = 20
 EASY_MAX_AVERAGE = 12
 EASY_MAX_SENTENCE = 20
 FLESCH_MIN = {"answer": 50, "easy": 70}  # English only; below is a warning
+ANSWER_MAX_WORDS = 150  # a standard answer is short; the detail goes in "## More"
 # Capitals that are everyday words, not jargon.
 PLAIN_CAPITALS = {"OK", "TV", "UK", "I"}
 LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:")
@@ -173,6 +174,9 @@ def _check_section(path: Path, line: int, key: str, text: str, language: str, gl
     """Plain words: sentence length, Flesch (English), jargon in easy read, and links."""
     problems: list[Problem] = []
     stats = measure(text, language)
+    if key == "answer" and stats.words > ANSWER_MAX_WORDS:
+        problems.append(Problem(path, line, "warning", f"the answer is {stats.words} words; keep it to about {ANSWER_MAX_WORDS} "
+                                                       "and move the detail to '## More'"))
     if key in ("answer", "more") and stats.average_words > STANDARD_MAX_AVERAGE:
         problems.append(Problem(path, line, "error", f"sentences average {stats.average_words:.1f} words; "
                                                      f"at most {STANDARD_MAX_AVERAGE} for a standard answer"))

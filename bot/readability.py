@@ -24,6 +24,7 @@ _ADDRESS = re.compile(r"\S+://\S+|\S+@\S+|\b[\d ]{3,}\d\b")
 @dataclass(frozen=True)
 class Readability:
     sentences: int
+    words: int
     average_words: float
     longest_words: int
     longest: str
@@ -66,11 +67,12 @@ def measure(markdown_text: str, language: str) -> Readability:
             if words:
                 lengths.append((len(words), sentence.text))
     if not lengths:
-        return Readability(0, 0.0, 0, "", None)
+        return Readability(0, 0, 0.0, 0, "", None)
     longest_words, longest = max(lengths)
     plain = _ADDRESS.sub("", " ".join(blocks(markdown_text)))
     flesch = textstat.flesch_reading_ease(plain) if language == "en" else None
-    return Readability(len(lengths), sum(n for n, _ in lengths) / len(lengths), longest_words, longest, flesch)
+    words = sum(n for n, _ in lengths)
+    return Readability(len(lengths), words, words / len(lengths), longest_words, longest, flesch)
 
 
 def acronyms(markdown_text: str) -> set[str]:

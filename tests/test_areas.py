@@ -35,3 +35,28 @@ def test_medway_towns_are_marked(areas):
 def test_every_district_has_a_team_in_the_contacts(areas, loaded):
     assert len(areas.districts) == 12
     assert set(areas.districts.values()) <= set(loaded.contacts)
+
+
+def test_every_district_and_listed_town_routes_to_its_area_team(areas, config):
+    import yaml
+    data = yaml.safe_load((config.content_dir / "areas.yml").read_text())
+    for district, team in data["districts"].items():
+        assert (areas.find(f"we live in {district}").district, areas.find(district).team) == (district, team)
+    for town, district in data["towns"].items():
+        place = areas.find(f"I'm in {town} with my son")
+        assert (place.district, place.team) == (district, data["districts"][district]), town
+    for town in data["medway"]:
+        assert areas.find(f"we live in {town}").medway, town
+
+
+@pytest.mark.parametrize("text,district", [
+    ("my postcode is CT9 1AB", "Thanet"), ("ME10", "Swale"), ("tn23 4xx", "Ashford"),
+    ("DA11 0AA", "Gravesham"), ("we're in TN30", "Ashford"),
+])
+def test_postcode_districts(areas, text, district):
+    assert areas.find(text).district == district
+
+
+def test_medway_postcodes_and_unknown_postcodes(areas):
+    assert areas.find("ME4 4TR").medway
+    assert areas.find("SW1A 1AA") is None

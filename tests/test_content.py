@@ -172,6 +172,7 @@ LONG = " ".join(["word"] * 22) + "."
     ("Easy read", f"{LONG} Go. Go. Go. Go. Go. Go. Go. Go. Go. Go.", "error: easy read sentence of 22 words (at most 20)"),
     ("Easy read", "Consequently, institutional accountability necessitates comprehensive documentation.", "warning: Flesch reading ease"),
     ("Answer", "See [the page](www.kent.gov.uk). Call us.", "error: link 'www.kent.gov.uk' must start with https://"),
+    ("Answer", "Short words here. " * 51, "warning: the answer is 153 words; keep it to about 150"),
     ("Answer", "See [the page] (https://www.kent.gov.uk). Call us.", "error: malformed link near"),
 ])
 def test_readability_and_link_rules(tree, section, text, expected):
@@ -210,3 +211,20 @@ def test_glossary_problems(tree):
     assert "glossary/en.yml:5: error: 'Senco' is already in the glossary under 'SENCO'" in found
     assert any(m.startswith("glossary/en.yml:7: error: easy read for 'Senco' has a sentence of 14 words") for m in found)
     assert "glossary/en.yml:8: error: each entry needs 'term', 'meaning' and 'easy'" in found
+
+
+def test_duplicate_topic_ids(tree):
+    write(tree / "topics.yml", TOPICS + TOPICS)
+    assert "topics.yml:5: error: duplicate topic id 'mediation'" in messages(tree)
+
+
+def test_the_same_topic_in_two_files(tree):
+    write(tree / "en" / "copy.md", page())
+    assert any("topic 'mediation' is already answered in" in m for m in messages(tree))
+
+
+def test_the_real_glossary_is_big_enough_and_explains_the_common_acronyms(loaded):
+    glossary = loaded.glossary("en")
+    assert len(glossary.entries) >= 80
+    for word in ("EHCP", "EHCNA", "SENCO", "SEMH", "SRP", "LIFT", "IASK", "PfA", "SENDIASS", "LGSCO"):
+        assert glossary.explains(word), word
