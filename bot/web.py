@@ -17,10 +17,10 @@ import phonenumbers
 from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 
-from bot import content as content_module
 from bot.areas import Areas
 from bot.i18n import direction
 from bot.mailer import deliver_pending
+from bot.problems import yaml_list
 from bot.settings import Settings
 from bot.store import NewCallback, Store
 
@@ -240,9 +240,9 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app[TOKEN] = token
     app[STORE] = Store(settings.database_url)
     app[STORE].migrate()
-    loaded = content_module.load(settings.content_dir)
-    districts = Areas(settings.content_dir / "areas.yml").districts
-    app[KNOWN] = {"topics": set(loaded.topics), "districts": set(districts)}
+    # Only the ids, read directly: the web app stays small and never imports the NLP stack.
+    topics = {entry["id"] for entry, _, _ in yaml_list(settings.content_dir / "topics.yml", "- id:")}
+    app[KNOWN] = {"topics": topics, "districts": set(Areas(settings.content_dir / "areas.yml").districts)}
 
     async def retry_emails(app: web.Application):  # type: ignore[no-untyped-def]
         async def loop() -> None:

@@ -62,6 +62,19 @@ def post(url: str, body: Any, raw: bytes | None = None, headers: dict[str, str] 
         return error.code, json.loads(error.read() or b"{}")
 
 
+def wait_until_listening(url: str, seconds: float = 90.0) -> None:
+    """Wait for a server that is starting; any HTTP answer, even 503, means it is up."""
+    import time
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            get(url)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {seconds:.0f} s")
+
+
 def get(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:

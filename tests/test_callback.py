@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 
 from bot.ports import free_ports
 from bot.store import Store
-from tests.conftest import get, post
+from tests.conftest import post, wait_until_listening
 
 VALID = {"session_id": "family-1", "name": "Ann Smith", "phone": "07911 123456", "email": "ann@example.org",
          "preferred_time": "after 3pm", "topic": "mediation", "district": "Thanet",
@@ -50,12 +50,7 @@ def web(tmp_path_factory, smtp_port):
            "BOT_STAFF_EMAIL": "send-team@kent.example", "BOT_EMAIL_RETRY_SECONDS": "0.5"}
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            get(f"{url}/api/health")
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_until_listening(f"{url}/api/health")
     yield url, Store(f"sqlite:///{var / 'app.db'}")
     process.terminate()
     process.wait(10)

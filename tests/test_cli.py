@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from bot.stack import child_env
-from tests.conftest import SPEC, get, post, write
+from tests.conftest import SPEC, get, post, wait_until_listening, write
 
 
 def bot(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -91,18 +91,13 @@ def test_telemetry_is_off_in_every_process(config):
 
 def test_health_is_503_and_chat_503_when_rasa_is_down(tmp_path):
     from bot.ports import free_ports
-    import time
     web, rasa, actions = free_ports(3)
     env = {**os.environ, "PORT": str(web), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions)}
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{web}"
-        for _ in range(100):
-            try:
-                status, body = get(f"{url}/api/health")
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_listening(f"{url}/api/health")
+        status, body = get(f"{url}/api/health")
         assert (status, body) == (503, {"status": "unavailable", "model": False, "actions": False})
         status, body = post(f"{url}/api/chat", {"session_id": "a", "text": "hello"})
         assert status == 503 and "not available" in body["error"]
