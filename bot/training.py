@@ -24,6 +24,7 @@ CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "domain.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 ACTION = "action_reply"
+KEEP_MODELS = 3
 
 
 class _Literal(str):
@@ -107,4 +108,12 @@ def train(content: Content, settings: Settings, force: bool = False) -> tuple[Pa
     )
     if result.code != 0 or not target.exists():
         raise RuntimeError(f"Rasa training failed (exit code {result.code}); see the messages above")
+    _keep_newest(settings.models_dir, KEEP_MODELS)
     return target, True
+
+
+def _keep_newest(folder: Path, count: int) -> None:
+    """Old models are only needed to roll back; keep a few, not every one ever trained."""
+    models = sorted(folder.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[count:]:
+        old.unlink()

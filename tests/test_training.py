@@ -53,3 +53,14 @@ def test_changing_an_example_question_needs_retraining(copy):
 
 def test_the_fingerprint_is_stable(copy):
     assert built_fingerprint(copy) == built_fingerprint(copy)
+
+
+def test_only_the_newest_models_are_kept(tmp_path):
+    import os
+    from bot.training import _keep_newest
+    for i in range(5):
+        path = tmp_path / f"m{i}.tar.gz"
+        path.write_text("x")
+        os.utime(path, (i, i))
+    _keep_newest(tmp_path, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m2.tar.gz", "m3.tar.gz", "m4.tar.gz"]
