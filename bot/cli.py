@@ -18,9 +18,13 @@ from typing import Iterator
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before anything imports rasa
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bot import content as content_module  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
 from bot import settings as settings_module  # noqa: E402
 from bot.settings import ConfigError, Settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.content import Content
 
 
 def _settings() -> Settings:
@@ -30,8 +34,16 @@ def _settings() -> Settings:
         sys.exit(f"configuration error: {exc}")
 
 
-def _load_content(settings: Settings) -> content_module.Content:
-    loaded = content_module.load(settings.content_dir)
+def _content(settings: Settings) -> "Content":
+    """Content with all its checks. Imported here, not at the top, so `bot web` stays small:
+    checking content needs spaCy, and the web app never does."""
+    from bot import content
+
+    return content.load(settings.content_dir)
+
+
+def _load_content(settings: Settings) -> "Content":
+    loaded = _content(settings)
     if loaded.errors:
         for problem in loaded.errors:
             print(problem.format(settings.content_dir.parent), file=sys.stderr)
@@ -121,7 +133,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_content_check(args: argparse.Namespace) -> int:
     settings = _settings()
-    loaded = content_module.load(settings.content_dir)
+    loaded = _content(settings)
     for problem in loaded.problems:
         print(problem.format(settings.content_dir.parent))
     errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
@@ -132,7 +144,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 def cmd_content_reload(args: argparse.Namespace) -> int:
     """Tell a running `bot serve` to load the content now (it also does so within seconds by itself)."""
     settings = _settings()
-    loaded = content_module.load(settings.content_dir)
+    loaded = _content(settings)
     if loaded.errors:
         for problem in loaded.errors:
             print(problem.format(settings.content_dir.parent), file=sys.stderr)
@@ -151,7 +163,7 @@ def cmd_content_reload(args: argparse.Namespace) -> int:
 def cmd_content_show(args: argparse.Namespace) -> int:
     """Preview an answer exactly as the assistant will give it, without starting anything."""
     settings = _settings()
-    loaded = content_module.load(settings.content_dir)
+    loaded = _content(settings)
     page = loaded.page(args.topic, args.language)
     if page is None:
         print(f"no answer for topic '{args.topic}' in language '{args.language}'", file=sys.stderr)
@@ -168,7 +180,7 @@ def cmd_content_show(args: argparse.Namespace) -> int:
 
 def cmd_content_list(args: argparse.Namespace) -> int:
     settings = _settings()
-    loaded = content_module.load(settings.content_dir)
+    loaded = _content(settings)
     rows = [{"topic": topic, "language": language, "reading_level": level}
             for (topic, language), page in sorted(loaded.pages.items()) for level in page.reading_levels]
     if args.format == "json":
@@ -212,7 +224,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cases = [case for path in args.files for case in load_cases(Path(path))]
     except (CaseError, OSError) as exc:
         sys.exit(str(exc))
-    areas = {t.id: t.area for t in content_module.load(settings.content_dir).topics.values()}
+    areas = {t.id: t.area for t in _content(settings).topics.values()}
     with _running(settings, args.url) as url:
         report = evaluate(url, cases, areas)
     for line in report.lines():

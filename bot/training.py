@@ -8,6 +8,7 @@ of everything that shapes it: the same inputs always reuse the same model.
 from __future__ import annotations
 
 import hashlib
+from importlib import metadata
 import logging
 import os
 import shutil
@@ -76,9 +77,7 @@ def build(content: Content, settings: Settings) -> list[Path]:
 
 def fingerprint(settings: Settings) -> str:
     """A hash of the Rasa version, the config and the built training data."""
-    import rasa
-
-    digest = hashlib.sha256(rasa.__version__.encode())
+    digest = hashlib.sha256(metadata.version("rasa").encode())
     for path in [CONFIG, *sorted(p for p in settings.build_dir.rglob("*") if p.is_file())]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
