@@ -257,6 +257,8 @@ def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: di
             continue
         try:
             page.sections[key] = env.from_string(text).render().strip()
+            if key == "easy" and glossary is not None:
+                page.sections[key] = glossary.explain_inline(page.sections[key], acronyms(page.sections[key]) - PLAIN_CAPITALS)
             problems += _check_section(path, line, key, page.sections[key], language, glossary)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(path, line + exc.lineno, "error", f"broken placeholder: {exc.message}"))

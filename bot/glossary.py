@@ -50,7 +50,31 @@ class Glossary:
         return self._by_key[self._nlp.vocab.strings[matches[0][0]]] if matches else None
 
     def explains(self, word: str) -> bool:
-        return word.lower() in self._by_key or word.lower().rstrip("s") in self._by_key
+        return self.entry(word) is not None
+
+    def entry(self, word: str) -> Entry | None:
+        return self._by_key.get(word.lower()) or self._by_key.get(word.lower().rstrip("s"))
+
+    def explain_inline(self, text: str, words: set[str]) -> str:
+        """After the sentence with the first use of each word, say what it means, in easy words.
+
+        "Ask your SENCO for help." becomes "Ask your SENCO for help. SENCO means the teacher
+        who helps with extra help in school." A word the text already explains is left alone.
+        """
+        for word in sorted(words):
+            entry = self.entry(word)
+            if entry is None or re.search(rf"\b{re.escape(word)}\b (means|stands for|is a|is an|is the)\b", text):
+                continue
+            first = re.search(rf"(?<!\()\b{re.escape(word)}\b", text)
+            if first is None:
+                continue
+            ends = [i for i in (text.find(". ", first.end()), text.find("\n", first.end())) if i != -1]
+            end = min(ends) + (1 if ends and text[min(ends)] == "." else 0) if ends else len(text)
+            meaning = entry.easy.split(". ")[0].rstrip(".")
+            if meaning.split(" ")[0] in ("A", "An", "The") or meaning[1:2].islower():
+                meaning = meaning[0].lower() + meaning[1:]
+            text = f"{text[:end]} {word} means {meaning}.{text[end:]}"
+        return text
 
 
 def load_glossary(path: Path, language: str) -> tuple[Glossary, list[Problem]]:

@@ -228,3 +228,20 @@ def test_the_real_glossary_is_big_enough_and_explains_the_common_acronyms(loaded
     assert len(glossary.entries) >= 80
     for word in ("EHCP", "EHCNA", "SENCO", "SEMH", "SRP", "LIFT", "IASK", "PfA", "SENDIASS", "LGSCO"):
         assert glossary.explains(word), word
+
+
+def test_easy_read_explains_glossary_words_after_their_first_use(tree):
+    write(tree / "glossary" / "en.yml", GLOSSARY)
+    body = "## Answer\n\nCall us.\n\n## Easy read\n\nAsk your SENCO for help. Your SENCO is kind.\n"
+    write(tree / "en" / "mediation.md", page(body=body))
+    easy = content.load(tree, today=dt.date(2026, 11, 28)).page("mediation", "en").sections["easy"]
+    assert easy == ("Ask your SENCO for help. SENCO means the teacher who helps with extra help in school. "
+                    "Your SENCO is kind.")
+
+
+def test_words_the_text_already_explains_are_left_alone(tree):
+    write(tree / "glossary" / "en.yml", GLOSSARY)
+    body = "## Answer\n\nCall us.\n\n## Easy read\n\nA SENCO is a teacher. Ask your SENCO.\n"
+    write(tree / "en" / "mediation.md", page(body=body))
+    easy = content.load(tree, today=dt.date(2026, 11, 28)).page("mediation", "en").sections["easy"]
+    assert easy == "A SENCO is a teacher. Ask your SENCO."
