@@ -335,7 +335,8 @@ class LiveContent:
             raise ValueError("content has errors:\n" + "\n".join(p.format() for p in self._content.errors))
 
     def _fingerprint(self) -> tuple:
-        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in self.root.rglob("*") if p.is_file()))
+        stats = ((str(p), p.stat()) for p in self.root.rglob("*") if p.is_file())
+        return tuple(sorted((name, st.st_mtime_ns, st.st_size) for name, st in stats))
 
     def reload(self) -> bool:
         """Load the files again; returns False (and keeps serving the old content) if they have errors."""
