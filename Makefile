@@ -38,9 +38,13 @@ train: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/bot content check
 
-# Interface strings: extract them for translators (locales/messages.pot).
+# Interface strings: extract them for translators, update each language's catalog, and
+# compile every catalog to check it (the assistant reads the .po files directly).
 messages: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o locales/messages.pot bot
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	rm -rf /tmp/kent-send-mo && mkdir -p /tmp/kent-send-mo && cp -r locales/. /tmp/kent-send-mo/
+	$(BIN)/pybabel compile -d /tmp/kent-send-mo -D messages --statistics
 
 # Re-resolve the lock after changing dependencies in pyproject.toml.
 lock:

@@ -202,7 +202,14 @@ class Responder:
         if not (level == "easy" and part == "answer"):
             buttons.append({"title": _("Easier words"), "payload": "/simpler"})
         buttons.append(self._person_button(_))
-        return self._message("answer", text, topic=topic, contacts=page.contacts, buttons=buttons)
+        contacts = page.contacts
+        if page.language != turn.language and "alternative-formats" in content.contacts:
+            formats = content.contacts["alternative-formats"]
+            note = _("This answer is not in your language yet, so here it is in English. "
+                     "For information in your language, contact {name} on {phone}.").format(name=formats.name, phone=formats.phone)
+            text = f"{note}\n\n{text}"
+            contacts = [*contacts, formats.id]
+        return self._message("answer", text, topic=topic, contacts=contacts, buttons=buttons)
 
     def _browse(self, content: Content, area: str, language: str, _: Callable[[str], str]) -> dict[str, Any]:
         buttons = []
@@ -246,7 +253,8 @@ class Responder:
         if contact.email:
             parts.append(_("email {address}").format(address=contact.email))
         if contact.web:
-            parts.append(f"[{_('website')}]({contact.web})")
+            website = _("website")
+            parts.append(f"[{website}]({contact.web})")
         line = ", ".join(parts)
         state = hours.status(contact.hours, now, language, _)
         return f"{line}. {state}." if state else line

@@ -6,9 +6,12 @@ labels) is wrapped in `_()` here so `pybabel extract` can find it.
 
 from __future__ import annotations
 
+import io
 from functools import lru_cache
 from typing import Callable
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from bot.settings import ROOT
@@ -19,8 +22,20 @@ RTL = {"ur", "ar", "fa", "he", "ps"}
 
 @lru_cache(maxsize=None)
 def translations(language: str) -> NullTranslations:
-    """The compiled catalog for a language, or the English source strings when there is none."""
-    return Translations.load(str(LOCALES), [language], domain="messages")
+    """The catalog for a language, or the English source strings when there is none.
+
+    The .po file translators edit is read directly, so there is no compiled file to go
+    stale; `make messages` still compiles the catalogs to check them.
+    """
+    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
 
 
 def gettext_for(language: str) -> Callable[[str], str]:

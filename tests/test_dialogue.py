@@ -193,3 +193,17 @@ def test_tel_links():
 def test_every_reply_offers_a_person(responder, turn):
     reply = responder.respond(turn)
     assert any(m["kind"] == "handoff" or "/talk_to_person" in {b["payload"] for b in m["buttons"]} for m in reply.messages)
+
+
+def test_a_missing_translation_answers_in_english_with_a_note_in_the_familys_language(responder, loaded):
+    from bot.i18n import gettext_for
+    message = responder.respond(Turn("co to jest mediacja", "mediation", 0.9, language="pl")).messages[0]
+    assert message["language"] == "pl"
+    assert message["text"].endswith(loaded.page("mediation", "en").sections["answer"])
+    note = gettext_for("pl")("This answer is not in your language yet, so here it is in English. "
+                             "For information in your language, contact {name} on {phone}.")
+    assert note != "This answer is not in your language yet, so here it is in English. " \
+                   "For information in your language, contact {name} on {phone}.", "the Polish catalog has this line"
+    assert message["text"].startswith(note.split("{")[0])
+    assert "alternative-formats" in message["contacts"]
+    assert gettext_for("pl")("Talk to a person") in {b["title"] for b in message["buttons"]}
