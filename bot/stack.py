@@ -48,7 +48,8 @@ class Stack:
     settings: Settings
     model: Path
     log_dir: Path | None = None  # None: children write to this terminal
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Hex, so the token can never start with "-" and be read by Rasa's argparse as an option.
+    token: str = field(default_factory=lambda: secrets.token_hex(24))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: list[IO] = field(default_factory=list)
 
@@ -58,7 +59,7 @@ class Stack:
             "rasa": [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
                      "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
                      "--interface", "127.0.0.1", "--port", str(s.rasa_port),
-                     "--enable-api", "--auth-token", self.token],
+                     "--enable-api", f"--auth-token={self.token}"],
             "actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
             "web": [sys.executable, "-m", "bot.cli", "web"],
         }

@@ -69,3 +69,11 @@ def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_pa
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+def test_the_rasa_token_can_never_look_like_an_option(config):
+    from bot.stack import Stack
+    for _ in range(200):
+        stack = Stack(config, Path("model.tar.gz"))
+        assert not stack.token.startswith("-")
+        assert f"--auth-token={stack.token}" in stack.commands()["rasa"]
