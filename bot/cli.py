@@ -42,11 +42,15 @@ def _content(settings: Settings) -> "Content":
     return content.load(settings.content_dir)
 
 
+def _print_errors(loaded: "Content", settings: Settings) -> None:
+    for problem in loaded.errors:
+        print(problem.format(settings.content_dir.parent), file=sys.stderr)
+
+
 def _load_content(settings: Settings) -> "Content":
     loaded = _content(settings)
     if loaded.errors:
-        for problem in loaded.errors:
-            print(problem.format(settings.content_dir.parent), file=sys.stderr)
+        _print_errors(loaded, settings)
         sys.exit(f"content has {len(loaded.errors)} errors: fix them, then run again ('bot content check' lists them all)")
     return loaded
 
@@ -95,7 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, lambda *_: stack.processes.get("actions") and stack.processes["actions"].send_signal(signal.SIGHUP))
     started = time.monotonic()
-    pid_file = settings.var_dir / "bot-serve.pid"
+    pid_file = settings.serve_pid_file
     try:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         pid_file.write_text(str(os.getpid()))
@@ -146,11 +150,10 @@ def cmd_content_reload(args: argparse.Namespace) -> int:
     settings = _settings()
     loaded = _content(settings)
     if loaded.errors:
-        for problem in loaded.errors:
-            print(problem.format(settings.content_dir.parent), file=sys.stderr)
+        _print_errors(loaded, settings)
         print("not reloaded: fix the errors first; the assistant keeps the last good content", file=sys.stderr)
         return 1
-    pid_file = settings.var_dir / "bot-serve.pid"
+    pid_file = settings.serve_pid_file
     try:
         os.kill(int(pid_file.read_text()), signal.SIGHUP)
     except (OSError, ValueError):

@@ -237,12 +237,14 @@ class Responder:
         else:
             lines.append(_("If you are worried about a child's safety, tell Kent children's social care:"))
         lines.append("")
-        lines.extend(f"- {self._contact_line(content.contacts[c], now, language, _)}" for c in ids if c != "emergency")
+        cards = [self._card(content.contacts[c], now, language, _) for c in ids]
+        lines.extend(f"- {self._contact_line(content.contacts[card['id']], card['status'], _)}"
+                     for card in cards if card["id"] != "emergency")
         message = self._message("safeguarding", "\n".join(lines), contacts=ids)
-        message["cards"] = [self._card(content.contacts[c], now, language, _) for c in ids]
+        message["cards"] = cards
         return message
 
-    def _contact_line(self, contact: Contact, now: dt.datetime, language: str, _: Callable[[str], str]) -> str:
+    def _contact_line(self, contact: Contact, state: str | None, _: Callable[[str], str]) -> str:
         parts = [f"**{contact.name}**"]
         if contact.phone:
             parts.append(_("phone {number}").format(number=contact.phone))
@@ -256,7 +258,6 @@ class Responder:
             website = _("website")
             parts.append(f"[{website}]({contact.web})")
         line = ", ".join(parts)
-        state = hours.status(contact.hours, now, language, _)
         return f"{line}. {state}." if state else line
 
     def _card(self, contact: Contact, now: dt.datetime, language: str, _: Callable[[str], str]) -> dict[str, Any]:
@@ -287,8 +288,8 @@ class Responder:
         ids = [c for c in dict.fromkeys(ids) if c in content.contacts]
         lines = [_("I am an automated assistant, so I cannot pass this chat to a person. "
                    "These people can help. They cannot see this chat, so tell them what you need:"), ""]
-        lines.extend(f"- {self._contact_line(content.contacts[c], now, turn.language, _)}" for c in ids)
         cards = [self._card(content.contacts[c], now, turn.language, _) for c in ids]
+        lines.extend(f"- {self._contact_line(content.contacts[card['id']], card['status'], _)}" for card in cards)
         buttons = []
         if any(card["callback"] for card in cards):
             lines += ["", _("Some of these are closed now. You can ask for a call-back instead.")]

@@ -83,6 +83,11 @@ class Settings:
         return self.var_dir / "build"
 
     @property
+    def serve_pid_file(self) -> Path:
+        """Where `bot serve` writes its process id, so `bot content reload` can signal it."""
+        return self.var_dir / "bot-serve.pid"
+
+    @property
     def tracker_db(self) -> Path:
         return self.var_dir / "rasa-tracker.db"
 

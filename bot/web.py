@@ -100,15 +100,20 @@ def to_api_message(item: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
+async def _json_body(request: web.Request) -> Any:
+    """The request's JSON, or BadRequest with a message a client can act on."""
+    try:
+        return await request.json()
+    except json.JSONDecodeError:
+        raise BadRequest("The body must be valid JSON.") from None
+    except UnicodeDecodeError:
+        raise BadRequest("The body must be UTF-8 JSON.") from None
+
+
 async def chat(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     try:
-        body = await request.json()
-    except json.JSONDecodeError:
-        return _error(400, "The body must be valid JSON.")
-    except UnicodeDecodeError:
-        return _error(400, "The body must be UTF-8 JSON.")
-    try:
+        body = await _json_body(request)
         chat_request = parse_chat(body, settings.languages)
     except BadRequest as exc:
         return _error(400, str(exc))
@@ -200,9 +205,9 @@ class CallbackInvalid(Exception):
 async def callback(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _error(400, "The body must be valid JSON.")
+        body = await _json_body(request)
+    except BadRequest as exc:
+        return _error(400, str(exc))
     known = request.app[KNOWN]
     try:
         new = parse_callback(body, known["topics"], known["districts"])
