@@ -13,6 +13,7 @@ from bot import settings
 from bot.areas import Areas
 from bot.content import LiveContent
 from bot.dialogue import Responder, Turn
+from bot.language import detector
 from bot.phrases import PhraseLists
 from bot.safety import SafetyMatcher
 
@@ -32,6 +33,7 @@ def build_responder() -> Responder:
 
 
 RESPONDER = build_responder()
+LANGUAGES = settings.load().languages
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -39,10 +41,12 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     metadata = message.get("metadata") or {}
-    language = metadata.get("language") or tracker.get_slot("language") or "en"
+    text = message.get("text") or ""
+    # The client's language switch decides; without it, the message's own language does.
+    language = metadata.get("language") or detector(LANGUAGES).detect(text, tracker.get_slot("language") or LANGUAGES[0])
     level = metadata.get("reading_level") or tracker.get_slot("reading_level") or "standard"
     return Turn(
-        text=message.get("text") or "",
+        text=text,
         intent=intent.get("name") or "nlu_fallback",
         confidence=float(intent.get("confidence") or 0.0),
         entities={e["entity"]: e.get("value") for e in message.get("entities") or []},

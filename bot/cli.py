@@ -136,10 +136,18 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
+    from bot.content import coverage
+
     settings = _settings()
     loaded = _content(settings)
     for problem in loaded.problems:
         print(problem.format(settings.content_dir.parent))
+    for language, counts in coverage(loaded, settings.languages).items():
+        line = (f"{language}: {counts['standard']}/{counts['topics']} topics answered, "
+                f"{counts['easy']}/{counts['topics']} in easy read")
+        if counts["unreviewed"]:
+            line += f", {counts['unreviewed']} machine-assisted translations not yet reviewed by a native speaker"
+        print(line, file=sys.stderr)
     errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
     print(f"{len(loaded.pages)} answers, {errors} errors, {warnings} warnings", file=sys.stderr)
     return 1 if errors else 0

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 
 from bot.contacts import Contact, load_contacts
 from bot.glossary import Glossary, load_glossary
+from bot.i18n import gettext_for
 from bot.problems import Problem, YamlListError, yaml_line_of, yaml_list
 from bot.readability import acronyms, measure
 
@@ -33,7 +34,14 @@ REQUIRED_FIELDS = {
     "topic", "title", "area", "contacts", "examples", "easy_examples",
     "sources", "last_reviewed", "review_by", "owner",
 }
-OPTIONAL_FIELDS = {"check", "translation"}
+OPTIONAL_FIELDS = {"check"}
+# A translation carries its own words and example questions; who can help, the sources and
+# the area come from the page it was translated from, so they are kept in one place.
+TRANSLATION_REQUIRED = {"topic", "title", "examples", "translation"}
+TRANSLATION_OPTIONAL = {"easy_examples", "check", "last_reviewed", "review_by", "owner"}
+TRANSLATION_FIELDS = {"from", "method", "reviewed", "source_reviewed"}
+INHERITED_FIELDS = ("area", "contacts", "sources")
+SOURCE_LANGUAGE = "en"
 MIN_EXAMPLES = {"en": 20}
 MIN_EXAMPLES_OTHER = 10
 MIN_EASY_EXAMPLES = {"en": 8}
@@ -81,6 +89,11 @@ class Page:
     @property
     def contacts(self) -> list[str]:
         return list(self.meta.get("contacts") or [])
+
+    @property
+    def translation(self) -> dict | None:
+        value = self.meta.get("translation")
+        return value if isinstance(value, dict) else None
 
     @property
     def reading_levels(self) -> list[str]:
@@ -170,7 +183,7 @@ def _jinja(contacts: dict[str, Contact]) -> jinja2.Environment:
     return env
 
 
-def _check_section(path: Path, line: int, key: str, text: str, language: str, glossary: Glossary | None) -> list[Problem]:
+def _check_section(path: Path, line: int, key: str, text: str, language: str, glossary: Glossary) -> list[Problem]:
     """Plain words: sentence length, Flesch (English), jargon in easy read, and links."""
     problems: list[Problem] = []
     stats = measure(text, language)
@@ -187,7 +200,7 @@ def _check_section(path: Path, line: int, key: str, text: str, language: str, gl
             problems.append(Problem(path, line, "error", f"easy read sentence of {stats.longest_words} words "
                                                          f"(at most {EASY_MAX_SENTENCE}): {stats.longest!r}"))
         for word in sorted(acronyms(text) - PLAIN_CAPITALS):
-            if glossary is not None and not glossary.explains(word):
+            if not glossary.explains(word):
                 problems.append(Problem(path, line, "error", f"easy read uses '{word}', which the glossary does not explain: "
                                                              f"add it to glossary/{language}.yml or use plain words"))
     if stats.flesch is not None and key in FLESCH_MIN and stats.flesch < FLESCH_MIN[key]:
@@ -204,9 +217,58 @@ def _check_section(path: Path, line: int, key: str, text: str, language: str, gl
     return problems
 
 
-def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: dict[str, Contact],
-               env: jinja2.Environment, today: dt.date, glossary: Glossary | None) -> tuple[Page | None, list[Problem]]:
+def _check_translation(path: Path, line: int, value: object) -> list[Problem]:
+    """A translation says what it came from, how it was made and whether a native speaker checked it."""
+    if not isinstance(value, dict):
+        return [Problem(path, line, "error", "translation must have the fields: " + ", ".join(sorted(TRANSLATION_FIELDS)))]
+    problems = [Problem(path, line, "error", f"missing translation field '{key}'") for key in sorted(TRANSLATION_FIELDS - set(value))]
+    problems += [Problem(path, line, "error", f"unknown translation field '{key}'") for key in sorted(set(value) - TRANSLATION_FIELDS)]
+    if "reviewed" in value and not isinstance(value["reviewed"], bool):
+        problems.append(Problem(path, line, "error", "translation reviewed must be true or false"))
+    if "source_reviewed" in value and not isinstance(value["source_reviewed"], dt.date):
+        problems.append(Problem(path, line, "error", "translation source_reviewed must be the English page's last_reviewed date, like 2026-11-28"))
+    return problems
+
+
+def _inherit(pages: dict[tuple[str, str], Page]) -> list[Problem]:
+    """Give each translation its source page's contacts, sources and area; flag translations
+    made from an older version of the English answer."""
     problems: list[Problem] = []
+    for (topic, language), page in pages.items():
+        if language == SOURCE_LANGUAGE or page.translation is None:
+            continue
+        source = pages.get((topic, str(page.translation.get("from", SOURCE_LANGUAGE))))
+        if source is None or source.translation is not None:
+            problems.append(Problem(page.path, 1, "error", f"translation of '{topic}' has no source page to follow "
+                                                           f"(content/{page.translation.get('from')}/{topic}.md)"))
+            continue
+        for key in INHERITED_FIELDS:
+            page.meta[key] = source.meta.get(key)
+        translated_from, reviewed = page.translation.get("source_reviewed"), source.meta.get("last_reviewed")
+        if isinstance(translated_from, dt.date) and isinstance(reviewed, dt.date) and reviewed > translated_from:
+            problems.append(Problem(page.path, 1, "warning", f"the {source.language} answer was reviewed on {reviewed}, after this "
+                                                             f"translation was made from it ({translated_from}): check it still says the same"))
+    return problems
+
+
+def coverage(content: "Content", languages: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """How many catalogue topics each language answers, per reading level, and how many await review."""
+    report = {}
+    for language in languages:
+        pages = [p for (t, lang), p in content.pages.items() if lang == language and t in content.topics]
+        report[language] = {
+            "topics": len(content.topics),
+            "standard": sum("answer" in p.sections for p in pages),
+            "easy": sum("easy" in p.sections for p in pages),
+            "unreviewed": sum(1 for p in pages if p.translation is not None and not p.translation.get("reviewed")),
+        }
+    return report
+
+
+def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: dict[str, Contact],
+               env: jinja2.Environment, today: dt.date, glossary: Glossary) -> tuple[Page | None, list[Problem]]:
+    problems: list[Problem] = []
+    _ = gettext_for(language)
     raw = path.read_text(encoding="utf-8")
     try:
         post = frontmatter.loads(raw)
@@ -222,10 +284,15 @@ def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: di
     def line_of(key: str) -> int:
         return yaml_line_of(node, key)
 
-    for key in sorted(REQUIRED_FIELDS - set(meta)):
+    required, optional = ((REQUIRED_FIELDS, OPTIONAL_FIELDS) if language == SOURCE_LANGUAGE
+                          else (TRANSLATION_REQUIRED, TRANSLATION_OPTIONAL))
+    for key in sorted(required - set(meta)):
         problems.append(Problem(path, 1, "error", f"missing front-matter field '{key}'"))
-    for key in sorted(set(meta) - REQUIRED_FIELDS - OPTIONAL_FIELDS):
-        problems.append(Problem(path, line_of(key), "error", f"unknown front-matter field '{key}'"))
+    for key in sorted(set(meta) - required - optional):
+        hint = " (a translation takes it from the English page)" if key in INHERITED_FIELDS else ""
+        problems.append(Problem(path, line_of(key), "error", f"unknown front-matter field '{key}'{hint}"))
+    if "translation" in meta:
+        problems += _check_translation(path, line_of("translation"), meta["translation"])
     topic_id = str(meta.get("topic", ""))
     if topic_id and topic_id not in topics:
         problems.append(Problem(path, line_of("topic"), "error", f"unknown topic id '{topic_id}' (add it to topics.yml first)"))
@@ -257,8 +324,9 @@ def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: di
             continue
         try:
             page.sections[key] = env.from_string(text).render().strip()
-            if key == "easy" and glossary is not None:
-                page.sections[key] = glossary.explain_inline(page.sections[key], acronyms(page.sections[key]) - PLAIN_CAPITALS)
+            if key == "easy":
+                page.sections[key] = glossary.explain_inline(page.sections[key], acronyms(page.sections[key]) - PLAIN_CAPITALS,
+                                                             template=_("{word} means {meaning}."))
             problems += _check_section(path, line, key, page.sections[key], language, glossary)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(path, line + exc.lineno, "error", f"broken placeholder: {exc.message}"))
@@ -283,7 +351,8 @@ def load(root: Path, today: dt.date | None = None) -> Content:
     for language_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isalpha() and len(p.name) <= 3):
         language = language_dir.name
         for path in sorted(language_dir.glob("*.md")):
-            page, page_problems = _load_page(path, language, topics, contacts, env, today, glossaries.get(language))
+            page, page_problems = _load_page(path, language, topics, contacts, env, today,
+                                            glossaries.get(language) or Glossary([]))
             problems += page_problems
             if page is None or not page.topic:
                 continue
@@ -291,6 +360,7 @@ def load(root: Path, today: dt.date | None = None) -> Content:
                 problems.append(Problem(path, 1, "error", f"topic '{page.topic}' is already answered in {pages[(page.topic, language)].path.name}"))
                 continue
             pages[(page.topic, language)] = page
+    problems += _inherit(pages)
     problems += _check_examples(pages)
     for topic in topics:
         if (topic, "en") not in pages:

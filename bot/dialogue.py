@@ -112,8 +112,10 @@ class Responder:
                 messages.append(self._answer(content, intent, turn, _, level=turn.reading_level, part="answer"))
                 turn.last_topic = slots["last_topic"] = intent
             intent = "talk_to_person"
-        entry = content.glossary(turn.language).find(turn.text) if (
-            intent == "glossary" or GLOSSARY_QUESTION.search(turn.text)) else None
+        entry = None
+        if intent == "glossary" or GLOSSARY_QUESTION.search(turn.text):
+            # a term only the English glossary has is still better explained in English than not at all
+            entry = content.glossary(turn.language).find(turn.text) or content.glossary("en").find(turn.text)
         if intent == "glossary" and entry is None and turn.last_topic in content.topics:
             intent = "simpler"  # "what does that mean?" about the last answer
         if entry is not None:

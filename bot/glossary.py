@@ -19,9 +19,14 @@ from bot.readability import measure
 
 FIELDS = {"term", "aliases", "meaning", "easy"}
 EASY_MAX_WORDS = 12
-# "What does X mean?", "what's X short for", "meaning of X", "define X"
-QUESTION = re.compile(r"\b(mean|means|meaning|stand for|stands for|short for|definition|define|acronym|abbreviation)\b",
-                      re.IGNORECASE)
+# "What does X mean?", "what's X short for", "meaning of X", "define X", and the same
+# question in the other languages we answer in (Polish, Romanian, Ukrainian, Urdu, Nepali).
+QUESTION = re.compile(
+    r"\b(mean|means|meaning|stand for|stands for|short for|definition|define|acronym|abbreviation"
+    r"|znaczy|oznacza|znaczenie|skrót|skrot|rozwinięcie|inseamna|înseamnă|semnificatia|semnificația|prescurtarea"
+    r"|означає|значить|розшифровується|абревіатура)\b"
+    r"|مطلب|معنی|मतलब|अर्थ|भनेको",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,25 +60,27 @@ class Glossary:
     def entry(self, word: str) -> Entry | None:
         return self._by_key.get(word.lower()) or self._by_key.get(word.lower().rstrip("s"))
 
-    def explain_inline(self, text: str, words: set[str]) -> str:
+    def explain_inline(self, text: str, words: set[str], template: str = "{word} means {meaning}.") -> str:
         """After the sentence with the first use of each word, say what it means, in easy words.
 
         "Ask your SENCO for help." becomes "Ask your SENCO for help. SENCO means the teacher
         who helps with extra help in school." A word the text already explains is left alone.
+        The template comes from the reader's language ("{word} oznacza {meaning}.").
         """
         for word in sorted(words):
             entry = self.entry(word)
-            if entry is None or re.search(rf"\b{re.escape(word)}\b (means|stands for|is a|is an|is the)\b", text):
+            connector = template.split("{meaning}")[0].replace("{word}", word).strip()
+            if entry is None or connector in text or re.search(rf"\b{re.escape(word)}\b (means|stands for|is a|is an|is the)\b", text):
                 continue
             first = re.search(rf"(?<!\()\b{re.escape(word)}\b", text)
             if first is None:
                 continue
-            ends = [i for i in (text.find(". ", first.end()), text.find("\n", first.end())) if i != -1]
-            end = min(ends) + (1 if ends and text[min(ends)] == "." else 0) if ends else len(text)
-            meaning = entry.easy.split(". ")[0].rstrip(".")
+            ends = [i for i in (*(text.find(stop, first.end()) for stop in (". ", "। ", "۔ ")), text.find("\n", first.end())) if i != -1]
+            end = min(ends) + (1 if ends and text[min(ends)] in ".।۔" else 0) if ends else len(text)
+            meaning = re.split(r"[.।۔] ", entry.easy)[0].rstrip(".।۔")
             if meaning.split(" ")[0] in ("A", "An", "The") or meaning[1:2].islower():
                 meaning = meaning[0].lower() + meaning[1:]
-            text = f"{text[:end]} {word} means {meaning}.{text[end:]}"
+            text = f"{text[:end]} {template.format(word=word, meaning=meaning)}{text[end:]}"
         return text
 
 

@@ -117,7 +117,7 @@ def load() -> Settings:
         var_dir=var_dir,
         models_dir=Path(os.environ.get("BOT_MODELS_DIR", var_dir / "models")).resolve(),
         content_dir=content_dir,
-        languages=_languages(os.environ.get("BOT_LANGUAGES", "en")),
+        languages=_languages(os.environ.get("BOT_LANGUAGES", "en,pl,ro,uk,ur,ne")),
         max_body_bytes=int(max_body),
         database_url=os.environ.get("BOT_DATABASE_URL", f"sqlite:///{var_dir / 'app.db'}"),
         smtp_host=os.environ.get("BOT_SMTP_HOST", "localhost"),

@@ -245,3 +245,64 @@ def test_words_the_text_already_explains_are_left_alone(tree):
     write(tree / "en" / "mediation.md", page(body=body))
     easy = content.load(tree, today=dt.date(2026, 11, 28)).page("mediation", "en").sections["easy"]
     assert easy == "A SENCO is a teacher. Ask your SENCO."
+
+
+def translation(front: str = "", body: str | None = None, examples: int = 10) -> str:
+    lines = "\n".join(f"  - pytanie {i}" for i in range(examples))
+    body = body if body is not None else (
+        "## Answer\n\nMediacja jest bezpłatna. Zadzwoń {{ contact('iask').phone }}.\n\n"
+        "## Easy read\n\nSpotykamy się i rozmawiamy.\n")
+    return (f"---\ntopic: mediation\ntitle: Mediacja\ntranslation:\n  from: en\n  method: machine-assisted\n"
+            f"  reviewed: false\n  source_reviewed: 2026-11-01\nexamples:\n{lines}\n{front}---\n{body}")
+
+
+def test_a_translation_takes_contacts_and_sources_from_its_english_page(tree):
+    write(tree / "pl" / "mediation.md", translation())
+    loaded = content.load(tree, today=dt.date(2026, 11, 28))
+    assert [p.format(tree) for p in loaded.problems] == []
+    polish = loaded.page("mediation", "pl")
+    assert polish.contacts == ["iask"] and polish.meta["sources"] == ["SEND Code of Practice"]
+    assert polish.sections["answer"] == "Mediacja jest bezpłatna. Zadzwoń 03000 41 3000."
+    assert content.coverage(loaded, ("en", "pl", "ro")) == {
+        "en": {"topics": 1, "standard": 1, "easy": 1, "unreviewed": 0},
+        "pl": {"topics": 1, "standard": 1, "easy": 1, "unreviewed": 1},
+        "ro": {"topics": 1, "standard": 0, "easy": 0, "unreviewed": 0},
+    }
+
+
+def test_translation_mistakes_are_reported(tree):
+    write(tree / "pl" / "mediation.md", translation(front="contacts: [hub]\n", examples=3)
+          .replace("  reviewed: false\n", "  reviewed: maybe\n").replace("  method: machine-assisted\n", ""))
+    found = messages(tree)
+    assert any("pl/mediation.md:" in m and "unknown front-matter field 'contacts' (a translation takes it from the English page)" in m
+               for m in found)
+    assert any("missing translation field 'method'" in m for m in found)
+    assert any("translation reviewed must be true or false" in m for m in found)
+    assert any("only 3 example questions; at least 10 are needed" in m for m in found)
+
+
+def test_a_translation_needs_a_source_page_and_warns_when_the_source_changed(tree):
+    write(tree / "pl" / "mediation.md", translation().replace("from: en", "from: ro"))
+    assert any("has no source page to follow (content/ro/mediation.md)" in m for m in messages(tree))
+    write(tree / "pl" / "mediation.md", translation().replace("source_reviewed: 2026-11-01", "source_reviewed: 2026-10-01"))
+    assert any("warning: the en answer was reviewed on 2026-11-01, after this translation was made from it (2026-10-01)" in m
+               for m in messages(tree))
+
+
+def test_easy_read_in_another_language_needs_its_own_glossary(tree):
+    body = "## Answer\n\nMediacja.\n\n## Easy read\n\nZapytaj SENCO. To pomoże.\n"
+    write(tree / "pl" / "mediation.md", translation(body=body))
+    assert any("easy read uses 'SENCO', which the glossary does not explain: add it to glossary/pl.yml" in m
+               for m in messages(tree))
+    write(tree / "glossary" / "pl.yml", "- term: SENCO\n  meaning: Nauczyciel.\n  easy: Nauczyciel, który pomaga. Jest w szkole.\n")
+    loaded = content.load(tree, today=dt.date(2026, 11, 28))
+    assert [p.format(tree) for p in loaded.errors] == []
+    from bot.i18n import gettext_for
+    explained = gettext_for("pl")("{word} means {meaning}.").format(word="SENCO", meaning="nauczyciel, który pomaga")
+    assert loaded.page("mediation", "pl").sections["easy"] == f"Zapytaj SENCO. {explained} To pomoże."
+
+
+def test_every_catalogue_topic_is_answered_in_every_configured_language(loaded, config):
+    for language, counts in content.coverage(loaded, config.languages).items():
+        assert counts["standard"] == counts["topics"], language
+        assert counts["easy"] >= counts["topics"] * 0.9, language

@@ -195,8 +195,18 @@ def test_every_reply_offers_a_person(responder, turn):
     assert any(m["kind"] == "handoff" or "/talk_to_person" in {b["payload"] for b in m["buttons"]} for m in reply.messages)
 
 
+def test_a_translated_answer_comes_in_the_familys_language(responder, loaded):
+    message = responder.respond(Turn("co to jest mediacja", "mediation", 0.9, language="pl")).messages[0]
+    assert message["language"] == "pl"
+    assert message["text"] == loaded.page("mediation", "pl").sections["answer"]
+    assert message["contacts"] == loaded.page("mediation", "en").contacts
+
+
 def test_a_missing_translation_answers_in_english_with_a_note_in_the_familys_language(responder, loaded):
+    import dataclasses
     from bot.i18n import gettext_for
+    without = dataclasses.replace(loaded, pages={k: v for k, v in loaded.pages.items() if k != ("mediation", "pl")})
+    responder = Responder(lambda: without, responder.areas, responder.safety, responder.handoff)
     message = responder.respond(Turn("co to jest mediacja", "mediation", 0.9, language="pl")).messages[0]
     assert message["language"] == "pl"
     assert message["text"].endswith(loaded.page("mediation", "en").sections["answer"])

@@ -13,7 +13,8 @@ from bot.evaluate import CaseError, check, evaluate, load_cases
 from tests.conftest import SPEC, write
 
 EVAL_DIR = Path(__file__).parent / "eval"
-THRESHOLDS = {"en": 0.90}
+THRESHOLDS = {"en": 0.90, "pl": 0.85, "ro": 0.85, "uk": 0.85, "ur": 0.85, "ne": 0.85}
+MINIMUM_CASES_PER_LANGUAGE = 15
 TOPIC_THRESHOLD = 0.90
 KIND_THRESHOLDS = {"safeguarding": 1.0, "fallback": 0.9, "handoff": 0.9}
 KIND_MINIMUM_CASES = {"safeguarding": 20, "fallback": 15, "handoff": 20}
@@ -39,6 +40,7 @@ def test_eval_cases_are_not_training_examples(loaded):
 
 @pytest.mark.parametrize("language,threshold", THRESHOLDS.items())
 def test_accuracy_per_language(report, language, threshold):
+    assert len(report.languages.get(language, [])) >= MINIMUM_CASES_PER_LANGUAGE, language
     accuracy = report.language_accuracy()[language]
     failures = "\n".join(line for line in report.lines() if line.startswith("FAIL"))
     assert accuracy >= threshold, f"{language}: {accuracy:.1%} < {threshold:.0%}\n{failures}"

@@ -60,3 +60,24 @@ def test_alarm_phrases_are_found_in_polish(safety, text, situation):
 @pytest.mark.parametrize("text", ["Szkoła mnie wykańcza papierkową robotą", "Co to jest EHCP?"])
 def test_polish_figures_of_speech_are_not_alarms(safety, text):
     assert safety.situations(text) == []
+
+
+def test_every_configured_language_has_safety_and_person_phrases_for_every_situation(config):
+    import yaml
+    from bot.safety import SITUATIONS
+    for language in config.languages:
+        lists = yaml.safe_load((config.content_dir / "safety" / f"{language}.yml").read_text(encoding="utf-8"))
+        assert all(lists.get(situation) for situation in SITUATIONS), language
+        person = yaml.safe_load((config.content_dir / "handoff" / f"{language}.yml").read_text(encoding="utf-8"))
+        assert len(person["person"]) >= 10, language
+
+
+@pytest.mark.parametrize("text,situation", [
+    ("mój syn mówi, że chce umrzeć", "self_harm"),
+    ("fiica mea vrea să se sinucidă", "self_harm"),
+    ("мій син каже, що хоче вбити себе", "self_harm"),
+    ("میری بیٹی خودکشی کی باتیں کر رہی ہے", "self_harm"),
+    ("मेरो छोरा आत्महत्या गर्छु भन्छ", "self_harm"),
+])
+def test_alarm_phrases_are_found_in_every_language(safety, text, situation):
+    assert situation in safety.situations(text)
