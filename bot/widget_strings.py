@@ -40,8 +40,6 @@ STRINGS = {
     "waiting": N_("Getting an answer…"),
     "unavailable": N_("Sorry, the assistant is not working right now. Try again in a minute, or call one of these numbers:"),
     "contacts": N_("Contact details"),
-    "open_now": N_("Open now"),
-    "closed_now": N_("Closed now"),
     "phone": N_("Phone"),
     "text_relay": N_("Text relay"),
     "email": N_("Email"),

@@ -211,7 +211,7 @@
   function assistantMessage(entry, index) {
     const message = entry.message;
     return el("div", { class: "kent-chat__message kent-chat__message--assistant kent-chat__message--" + message.kind,
-      lang: message.language || null },
+      lang: message.language || null, dir: directionOf(message.language) },
       el("p", { class: "govuk-body-s kent-chat__from" }, t("assistant")),
       messageBody(message),
       choices(message.buttons || []),
@@ -228,6 +228,9 @@
     } else {
       body.append(el("p", {}, message.text));
     }
+    // An answer not yet translated is English after a note in the family's language: each block
+    // takes the direction of its own text, so English stays left to right inside an Urdu chat.
+    body.querySelectorAll("p, ul, ol, li").forEach((block) => block.setAttribute("dir", "auto"));
     body.querySelectorAll("a").forEach((link) => link.classList.add("govuk-link"));
     body.querySelectorAll("ul").forEach((list) => list.classList.add("govuk-list", "govuk-list--bullet"));
     body.querySelectorAll("ol").forEach((list) => list.classList.add("govuk-list", "govuk-list--number"));
@@ -263,6 +266,11 @@
     return el("div", { class: "govuk-button-group kent-chat__choices" },
       buttons.map((button) => el("button", { type: "button", class: "govuk-button govuk-button--secondary",
         onclick: () => choose(button.payload, button.title) }, button.title)));
+  }
+
+  function directionOf(code) {
+    const language = ui.languages.find((candidate) => candidate.code === code);
+    return language ? language.direction : null;
   }
 
   function addEntry(entry) {
