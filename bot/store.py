@@ -47,7 +47,7 @@ class CallbackRequest(Base):
 
 
 class Feedback(Base):
-    """"Was this helpful?" on one answer; the comment is redacted before it gets here."""
+    """Whether one answer helped, kept to improve answers; the comment is redacted before it gets here."""
 
     __tablename__ = "feedback"
 

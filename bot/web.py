@@ -222,7 +222,7 @@ async def callback(request: web.Request) -> web.Response:
 
 
 async def feedback(request: web.Request) -> web.Response:
-    """"Was this helpful?" on an answer; comments are redacted in parse_feedback, before storage."""
+    """Whether an answer helped; the comment is redacted by parse_feedback, so nothing personal is stored."""
     try:
         new = parse_feedback(await _json_body(request), request.app[KNOWN]["topics"])
     except BadRequest as exc:

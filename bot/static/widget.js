@@ -612,8 +612,10 @@
     addStylesheet("static/widget.css");
     load();
     try {
-      await loadStrings(state.language);
+      await loadStrings(state.language).catch(() => loadStrings(null)); // a language no longer offered
     } catch (error) {
+      // On another site, the usual cause is an origin missing from the server's BOT_CORS_ORIGINS.
+      console.error("Kent SEND chat: the assistant at " + BASE + " did not answer.", error);
       mountPoint().append(el("p", { class: "govuk-body kent-chat__offline" },
         "The SEND assistant is not available right now. Please try again later."));
       return;
