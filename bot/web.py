@@ -58,7 +58,7 @@ async def errors_as_json(request: web.Request, handler: Any) -> web.StreamRespon
         response = _error(413, f"The request is too large; the limit is {request.app[SETTINGS].max_body_bytes} bytes.")
     except web.HTTPException as exc:
         response = _error(exc.status, exc.reason)
-    cacheable = response.status == 200 and request.path.startswith(CACHEABLE)
+    cacheable = response.status in (200, 304) and request.path.startswith(CACHEABLE)
     response.headers.setdefault("Cache-Control", "no-cache" if cacheable else "no-store")
     return response
 

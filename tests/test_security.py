@@ -144,3 +144,9 @@ def test_a_bad_setting_stops_the_web_app_with_the_variable_named(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bot.cli", "web"], env={"BOT_CORS_ORIGINS": "*", "PATH": "/usr/bin:/bin",
                             "BOT_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "BOT_CORS_ORIGINS" in result.stderr
+
+
+def test_files_are_revalidated_and_the_api_is_never_cached(web):
+    assert request(web + "/widget.js")[1]["Cache-Control"] == "no-cache"
+    assert request(web + "/api/strings")[1]["Cache-Control"] == "no-store"
+    assert request(web + "/")[1]["Cache-Control"] == "no-store"
