@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
+NODE_STAMP := node_modules/.installed
 export RASA_TELEMETRY_ENABLED := false
 
 # Rasa 3.6 needs Python 3.10 exactly; on these machines it comes from pyenv.
@@ -19,10 +20,17 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip check
 	touch $@
 
-run: $(BIN)/.installed
+# GOV.UK Frontend (the web chat's styles) and axe-core (the accessibility tests), at the exact
+# versions in package-lock.json. The web app serves them from node_modules: nothing from a CDN.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found. The web chat's styles come from npm: install Node.js 20 with npm and run make again." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(BIN)/.installed $(NODE_STAMP)
 	$(BIN)/bot serve
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed $(NODE_STAMP)
 	$(BIN)/bot content check
 	$(BIN)/bot train
 	$(BIN)/python -m pytest; status=$$?; \
@@ -55,4 +63,4 @@ lock:
 	  /tmp/kent-send-lock/bin/python -m pip freeze --exclude-editable | grep -v '^kent-send-assistant'; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

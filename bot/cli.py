@@ -253,15 +253,16 @@ def _duration(text: str) -> datetime.timedelta:
 
 
 def cmd_data_purge(args: argparse.Namespace) -> int:
-    """Delete personal data past its retention period: call-back requests and conversations."""
+    """Delete personal data past its retention period: call-back requests, feedback and conversations."""
     from bot.store import Store, purge_conversations
 
     settings = _settings()
     store = Store(settings.database_url)
     store.migrate()
-    callbacks = store.purge(args.older_than)
+    purged = store.purge(args.older_than)
     events = purge_conversations(settings.tracker_db, args.older_than)
-    print(f"deleted {callbacks} call-back requests and {events} conversation events older than {args.older_than.days} days")
+    print(f"deleted {purged.callbacks} call-back requests, {purged.feedback} feedback responses "
+          f"and {events} conversation events older than {args.older_than.days} days")
     return 0
 
 

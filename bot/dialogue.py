@@ -13,11 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import phonenumbers
-
 from bot import hours
 from bot.areas import Areas, Place
-from bot.contacts import Contact
+from bot.contacts import Contact, tel_link
 from bot.content import Content, Page, to_html
 from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
@@ -292,25 +290,12 @@ class Responder:
                    "These people can help. They cannot see this chat, so tell them what you need:"), ""]
         cards = [self._card(content.contacts[c], now, turn.language, _) for c in ids]
         lines.extend(f"- {self._contact_line(content.contacts[card['id']], card['status'], _)}" for card in cards)
-        buttons = []
         if any(card["callback"] for card in cards):
             lines += ["", _("Some of these are closed now. You can ask for a call-back instead.")]
-            buttons.append({"title": _("Ask for a call-back"), "payload": "/request_callback"})
+        buttons = [{"title": _("Ask for a call-back"), "payload": "/request_callback"}]
         messages = [self._message("handoff", "\n".join(lines), contacts=ids, buttons=buttons)]
         messages[0]["cards"] = cards
         if not turn.district:
             messages.append(self._message("chat", _("Tell me your town or district and I can find your local SEND team.")))
         return messages
 
-
-def tel_link(phone: str | None) -> str | None:
-    """A tel: link: +44 form for UK numbers, the digits as dialled for short codes like 999 or 116 123."""
-    if not phone:
-        return None
-    try:
-        number = phonenumbers.parse(phone, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if phonenumbers.is_valid_number(number):
-        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return "tel:" + "".join(ch for ch in phone if ch.isdigit())

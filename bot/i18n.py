@@ -38,6 +38,11 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled, domain="messages")
 
 
+def N_(text: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where it is used."""
+    return text
+
+
 def gettext_for(language: str) -> Callable[[str], str]:
     return translations(language).gettext
 

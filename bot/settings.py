@@ -7,6 +7,7 @@ failing later in a way a person on call has to decode.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -49,6 +50,38 @@ def _languages(raw: str) -> tuple[str, ...]:
     return codes
 
 
+ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+FRAME_SOURCE = re.compile(r"^https?://(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def _cors_origins(raw: str) -> tuple[str, ...]:
+    """Origins allowed to call /api/* from a browser: exact origins only, so a typo fails loudly
+    instead of opening the API to every site."""
+    origins = tuple(o for o in re.split(r"[\s,]+", raw.strip()) if o)
+    for origin in origins:
+        if origin == "*":
+            raise ConfigError("BOT_CORS_ORIGINS: '*' is not allowed; list each site's origin, such as https://www.kent.gov.uk")
+        if not ORIGIN.match(origin):
+            raise ConfigError(f"BOT_CORS_ORIGINS: {origin!r} is not an origin: write the scheme and host only, "
+                              "such as https://www.kent.gov.uk (no path, no trailing slash, lower case)")
+    return origins
+
+
+def _frame_ancestors(raw: str) -> tuple[str, ...]:
+    """Sites that may show the chat in a frame, as CSP frame-ancestors sources."""
+    sources = tuple(s for s in re.split(r"[\s,]+", raw.strip()) if s)
+    if not sources:
+        raise ConfigError("BOT_FRAME_ANCESTORS must not be empty: use 'none' to forbid framing, or 'self'")
+    sources = tuple(f"'{s}'" if s in ("self", "none") else s for s in sources)
+    for source in sources:
+        if source not in ("'self'", "'none'") and not FRAME_SOURCE.match(source):
+            raise ConfigError(f"BOT_FRAME_ANCESTORS: {source!r} is not allowed: use 'self', 'none' or origins "
+                              "such as https://www.kent.gov.uk or https://*.kent.gov.uk")
+    if "'none'" in sources and len(sources) > 1:
+        raise ConfigError("BOT_FRAME_ANCESTORS: 'none' cannot be combined with other sources")
+    return sources
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -69,6 +102,8 @@ class Settings:
     email_from: str
     staff_email: str
     email_retry_seconds: float
+    frame_ancestors: tuple[str, ...] = ("'self'",)
+    cors_origins: tuple[str, ...] = ()
 
     def isolated(self, var_dir: Path) -> "Settings":
         """The same settings on free ports with their own var folder, for a stack that
@@ -128,4 +163,6 @@ def load() -> Settings:
         email_from=os.environ.get("BOT_EMAIL_FROM", "send-assistant@localhost"),
         staff_email=os.environ.get("BOT_STAFF_EMAIL", "send-callbacks@localhost"),
         email_retry_seconds=_seconds("BOT_EMAIL_RETRY_SECONDS", 60),
+        frame_ancestors=_frame_ancestors(os.environ.get("BOT_FRAME_ANCESTORS", "'self'")),
+        cors_origins=_cors_origins(os.environ.get("BOT_CORS_ORIGINS", "")),
     )

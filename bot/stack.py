@@ -34,6 +34,8 @@ def child_env(settings: Settings, token: str) -> dict[str, str]:
         "BOT_MODELS_DIR": str(settings.models_dir),
         "BOT_CONTENT_DIR": str(settings.content_dir),
         "BOT_LANGUAGES": ",".join(settings.languages),
+        "BOT_FRAME_ANCESTORS": " ".join(settings.frame_ancestors),
+        "BOT_CORS_ORIGINS": ",".join(settings.cors_origins),
         "BOT_RASA_TOKEN": token,
         "PORT": str(settings.port),
         "HOST": settings.host,

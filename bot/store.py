@@ -1,4 +1,4 @@
-"""The app's own tables: call-back requests, and the purge of personal data.
+"""The app's own tables: call-back requests and feedback, and the purge of personal data.
 
 SQLite by default and PostgreSQL in production, through the same SQLAlchemy code.
 Alembic migrations (migrations/) own the schema; `Store.migrate()` applies them.
@@ -14,10 +14,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Column, DateTime, Integer, String, Text, create_engine, delete, select
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 
+from bot.feedback import NewFeedback
 from bot.settings import ROOT
 
 Base = declarative_base()
@@ -43,6 +44,25 @@ class CallbackRequest(Base):
     email_attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(Text)
     sent_at = Column(DateTime)
+
+
+class Feedback(Base):
+    """Whether one answer helped, kept to improve answers; the comment is redacted before it gets here."""
+
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False)
+    session_id = Column(String(128), nullable=False)
+    topic = Column(String(64))
+    helpful = Column(Boolean, nullable=False)
+    comment = Column(Text)
+
+
+@dataclass(frozen=True)
+class Purged:
+    callbacks: int
+    feedback: int
 
 
 @dataclass(frozen=True)
@@ -109,13 +129,29 @@ class Store:
                 row.email_status, row.sent_at = "sent", utcnow()
             session.commit()
 
-    def purge(self, older_than: dt.timedelta) -> int:
-        """Delete call-back requests created before the retention period; returns how many."""
+    def add_feedback(self, feedback: NewFeedback) -> Feedback:
+        row = Feedback(created_at=utcnow(), **feedback.__dict__)
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(row)
+            session.commit()
+        return row
+
+    def feedback(self, session_id: str) -> list[Feedback]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.scalars(select(Feedback).where(Feedback.session_id == session_id).order_by(Feedback.id)))
+
+    def purge(self, older_than: dt.timedelta) -> Purged:
+        """Delete call-back requests and feedback created before the retention period.
+
+        Feedback comments are redacted, but a family can still say something that
+        identifies them in words, so comments follow the same retention as call-backs.
+        """
         cutoff = utcnow() - older_than
         with Session(self.engine) as session:
-            result = session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < cutoff))
+            callbacks = session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < cutoff))
+            feedback = session.execute(delete(Feedback).where(Feedback.created_at < cutoff))
             session.commit()
-            return result.rowcount or 0
+            return Purged(callbacks.rowcount or 0, feedback.rowcount or 0)
 
 
 def purge_conversations(tracker_db: Path, older_than: dt.timedelta) -> int:

@@ -1,4 +1,5 @@
-"""The public web app: the chat API in front of Rasa, which listens on 127.0.0.1 only.
+"""The public web app: the chat API in front of Rasa, which listens on 127.0.0.1 only,
+and the web chat's pages and files (bot/pages.py).
 
 Everything a client sends is checked here, so Rasa only ever sees well-formed
 messages, and a bad request gets a 4xx with a message instead of a 500.
@@ -9,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from typing import Any
 
 import aiohttp
@@ -17,16 +17,20 @@ import phonenumbers
 from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 
+from bot import pages
 from bot.areas import Areas
+from bot.feedback import parse_feedback
 from bot.i18n import direction
 from bot.mailer import deliver_pending
 from bot.problems import yaml_list
+from bot.security import security_headers
 from bot.settings import Settings
 from bot.store import NewCallback, Store
+from bot.validation import SESSION_ID, BadRequest
+from bot.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 MAX_TEXT = 2000
 READING_LEVELS = ("standard", "easy")
 KINDS = ("answer", "handoff", "safeguarding", "fallback", "chat")
@@ -37,10 +41,8 @@ STORE = web.AppKey("store", Store)
 KNOWN = web.AppKey("known", dict)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
 TOKEN = web.AppKey("token", str)
-
-
-class BadRequest(Exception):
-    """A client mistake; the message is safe to show to the client."""
+# Files a browser may keep and revalidate; everything else (API answers, pages) is never cached.
+CACHEABLE = ("/static/", "/assets/", "/govuk/", "/widget.js")
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -56,8 +58,8 @@ async def errors_as_json(request: web.Request, handler: Any) -> web.StreamRespon
         response = _error(413, f"The request is too large; the limit is {request.app[SETTINGS].max_body_bytes} bytes.")
     except web.HTTPException as exc:
         response = _error(exc.status, exc.reason)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Cache-Control", "no-store")
+    cacheable = response.status in (200, 304) and request.path.startswith(CACHEABLE)
+    response.headers.setdefault("Cache-Control", "no-cache" if cacheable else "no-store")
     return response
 
 
@@ -219,6 +221,25 @@ async def callback(request: web.Request) -> web.Response:
     return web.json_response({"reference": row.reference}, status=201)
 
 
+async def feedback(request: web.Request) -> web.Response:
+    """Whether an answer helped; the comment is redacted by parse_feedback, so nothing personal is stored."""
+    try:
+        new = parse_feedback(await _json_body(request), request.app[KNOWN]["topics"])
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    await asyncio.get_running_loop().run_in_executor(None, request.app[STORE].add_feedback, new)
+    return web.json_response({"status": "stored"}, status=201)
+
+
+async def strings(request: web.Request) -> web.Response:
+    """The widget's interface strings in one language, and the languages it can offer."""
+    languages = request.app[SETTINGS].languages
+    language = request.query.get("language", languages[0])
+    if language not in languages:
+        return _error(400, f"language must be one of: {', '.join(languages)}.")
+    return web.json_response({**widget_strings(language, languages), "help_contacts": request.app[pages.HELP]})
+
+
 async def health(request: web.Request) -> web.Response:
     """Ready only when Rasa has a model loaded and the action server answers."""
     settings = request.app[SETTINGS]
@@ -240,7 +261,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, token: str) -> web.Application:
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[errors_as_json])
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[security_headers(settings), errors_as_json])
     app[SETTINGS] = settings
     app[TOKEN] = token
     app[STORE] = Store(settings.database_url)
@@ -268,5 +289,8 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app.cleanup_ctx.append(client_context)
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/callback", callback)
+    app.router.add_post("/api/feedback", feedback)
+    app.router.add_get("/api/strings", strings)
     app.router.add_get("/api/health", health)
+    pages.add_routes(app, settings)
     return app

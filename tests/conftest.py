@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
 
 from bot import content, settings
+from bot.ports import free_ports
 from bot.settings import ROOT, Settings
 from bot.stack import Stack
+from bot.store import Store
 from bot.training import train
 
 SPEC = ROOT.parent / "shared" / "spec"
@@ -42,13 +50,57 @@ def spec_contacts() -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def assistant(config: Settings, loaded: content.Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a running assistant: Rasa, actions and web app on free ports."""
+def assistant_stack(config: Settings, loaded: content.Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A running assistant: Rasa, actions and web app on free ports, once per test run."""
     model, _ = train(loaded, config)
     var = tmp_path_factory.mktemp("var")
     stack_settings = config.isolated(var)
     with Stack(stack_settings, model, log_dir=var / "logs") as stack:
-        yield stack.url
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def assistant(assistant_stack: Stack) -> str:
+    """The URL of the running assistant."""
+    return assistant_stack.url
+
+
+@contextmanager
+def web_app(var: Path, **env: str) -> Iterator[str]:
+    """`bot web` alone on a free port with extra settings; yields its URL.
+
+    Without Rasa it still serves pages, call-backs and feedback (and /api/health says 503);
+    given the ports and token of a running stack, it answers chat messages too.
+    """
+    port, rasa, actions = free_ports(3)
+    child = {**os.environ, "PORT": str(port), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
+             "BOT_VAR_DIR": str(var), **env}
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=child, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_listening(f"{url}/api/health")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty app database: SQLite, and PostgreSQL on the machine's server, as in production."""
+    if request.param == "sqlite":
+        yield Store(f"sqlite:///{tmp_path / 'app.db'}")
+        return
+    name = f"bot_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    store = Store(f"postgresql://postgres@127.0.0.1/{name}")
+    yield store
+    store.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name}"))
 
 
 def post(url: str, body: Any, raw: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict]:

@@ -168,7 +168,7 @@ def test_safety_contacts_follow_the_clock(loaded, config, moment, social_care):
     assert {"childrens-social-care", "social-care-out-of-hours"} - {social_care} - set(message["contacts"])
 
 
-def test_handoff_cards_say_whether_open_and_offer_a_call_back_when_closed(loaded, config):
+def test_handoff_cards_say_whether_open_and_always_offer_a_call_back(loaded, config):
     evening = responder_at(loaded, config, "2026-11-30 19:00").respond(Turn("talk to someone in Margate", "talk_to_person", 0.9))
     card = evening.messages[0]["cards"][0]
     assert card["id"] == "send-area-east"
@@ -179,6 +179,8 @@ def test_handoff_cards_say_whether_open_and_offer_a_call_back_when_closed(loaded
     card = morning.messages[0]["cards"][0]
     assert (card["open_now"], card["status"], card["callback"]) == (True, "Open now until 5pm", False)
     assert "Open now until 5pm" in morning.messages[0]["text"]
+    assert "closed now" not in morning.messages[0]["text"]
+    assert "/request_callback" in {b["payload"] for b in morning.messages[0]["buttons"]}, "some families cannot phone in the day"
 
 
 def test_tel_links():

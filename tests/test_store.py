@@ -6,37 +6,20 @@ import datetime as dt
 import sqlite3
 import subprocess
 import sys
-import uuid
 
-import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import text, update
 
-from bot.store import CallbackRequest, NewCallback, Store, purge_conversations
+from bot.feedback import NewFeedback
+from bot.store import CallbackRequest, Feedback, NewCallback, purge_conversations
 
 REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        yield Store(f"sqlite:///{tmp_path / 'app.db'}")
-        return
-    name = f"bot_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    store = Store(f"postgresql://postgres@127.0.0.1/{name}")
-    yield store
-    store.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name}"))
 
 
 def test_migrations_create_the_schema_and_run_twice(store):
     store.migrate()
     store.migrate()
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
 
 
 def test_a_request_is_stored_pending_then_marked_sent(store):
@@ -53,14 +36,20 @@ def test_a_request_is_stored_pending_then_marked_sent(store):
     assert store.pending_emails() == []
 
 
-def test_purge_deletes_only_requests_past_retention(store):
+def test_purge_deletes_only_requests_and_feedback_past_retention(store):
     store.migrate()
     old, new = store.add_callback(REQUEST), store.add_callback(REQUEST)
+    old_feedback = store.add_feedback(NewFeedback("old-session", "mediation", False, "[email removed]"))
+    store.add_feedback(NewFeedback("new-session", "mediation", True, None))
     with store.engine.begin() as connection:
         connection.execute(update(CallbackRequest.__table__).where(CallbackRequest.reference == old.reference)
                            .values(created_at=dt.datetime(2026, 1, 1)))
-    assert store.purge(dt.timedelta(days=90)) == 1
+        connection.execute(update(Feedback.__table__).where(Feedback.id == old_feedback.id)
+                           .values(created_at=dt.datetime(2026, 1, 1)))
+    purged = store.purge(dt.timedelta(days=90))
+    assert (purged.callbacks, purged.feedback) == (1, 1)
     assert store.get(old.reference) is None and store.get(new.reference) is not None
+    assert store.feedback("old-session") == [] and len(store.feedback("new-session")) == 1
 
 
 def test_purge_deletes_old_conversation_events(tmp_path):
@@ -80,7 +69,8 @@ def test_purge_command(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "90d"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "deleted 0 call-back requests and 0 conversation events older than 90 days"
+    assert result.stdout.strip() == ("deleted 0 call-back requests, 0 feedback responses and 0 conversation events "
+                                     "older than 90 days")
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "soon"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "not a period like 90d" in bad.stderr
