@@ -25,7 +25,7 @@ QUESTION = re.compile(
     r"\b(mean|means|meaning|stand for|stands for|short for|definition|define|acronym|abbreviation"
     r"|znaczy|oznacza|znaczenie|skrót|skrot|rozwinięcie|inseamna|înseamnă|semnificatia|semnificația|prescurtarea"
     r"|означає|значить|розшифровується|абревіатура)\b"
-    r"|مطلب|معنی|मतलब|अर्थ|भनेको",
+    r"|مطلب|معنی|मतलब|अर्थ",
     re.IGNORECASE)
 
 
