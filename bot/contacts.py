@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import phonenumbers
+
 from bot.problems import Problem, YamlListError, yaml_line_of, yaml_list
 
 
@@ -60,3 +62,16 @@ def load_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
             problems.append(Problem(path, line, "warning", f"contact '{contact.id}' is marked confirm: true; check its details"))
         contacts[contact.id] = contact
     return contacts, problems
+
+
+def tel_link(phone: str | None) -> str | None:
+    """A tel: link: +44 form for UK numbers, the digits as dialled for short codes like 999 or 116 123."""
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_number(number):
+        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit())

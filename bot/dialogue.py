@@ -13,11 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import phonenumbers
-
 from bot import hours
 from bot.areas import Areas, Place
-from bot.contacts import Contact
+from bot.contacts import Contact, tel_link
 from bot.content import Content, Page, to_html
 from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
@@ -300,15 +298,3 @@ class Responder:
             messages.append(self._message("chat", _("Tell me your town or district and I can find your local SEND team.")))
         return messages
 
-
-def tel_link(phone: str | None) -> str | None:
-    """A tel: link: +44 form for UK numbers, the digits as dialled for short codes like 999 or 116 123."""
-    if not phone:
-        return None
-    try:
-        number = phonenumbers.parse(phone, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if phonenumbers.is_valid_number(number):
-        return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return "tel:" + "".join(ch for ch in phone if ch.isdigit())

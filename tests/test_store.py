@@ -6,12 +6,12 @@ import datetime as dt
 import sqlite3
 import subprocess
 import sys
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import text, update
 
 from bot.store import CallbackRequest, NewCallback, Store, purge_conversations
+from tests.servers import fresh_database
 
 REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
 
@@ -21,15 +21,11 @@ def store(request, tmp_path):
     if request.param == "sqlite":
         yield Store(f"sqlite:///{tmp_path / 'app.db'}")
         return
-    name = f"bot_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    store = Store(f"postgresql://postgres@127.0.0.1/{name}")
-    yield store
-    store.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name}"))
+    request.getfixturevalue("postgres")  # skips, with the reason, when PostgreSQL cannot be started
+    with fresh_database("store") as url:
+        store = Store(url)
+        yield store
+        store.engine.dispose()
 
 
 def test_migrations_create_the_schema_and_run_twice(store):
@@ -70,7 +66,7 @@ def test_purge_deletes_old_conversation_events(tmp_path):
         now = dt.datetime.now(dt.timezone.utc).timestamp()
         connection.executemany("INSERT INTO events (sender_id, timestamp, data) VALUES (?, ?, ?)",
                                [("a", now - 100 * 86400, "old"), ("a", now, "new")])
-    assert purge_conversations(db, dt.timedelta(days=90)) == 1
+    assert purge_conversations(f"sqlite:///{db}", dt.timedelta(days=90)) == 1
     with sqlite3.connect(db) as connection:
         assert [r[0] for r in connection.execute("SELECT data FROM events")] == ["new"]
 
