@@ -285,7 +285,8 @@ def create_app(settings: Settings, token: str) -> web.Application:
 
     app.cleanup_ctx.append(retry_emails)
     async def client_context(app: web.Application):  # type: ignore[no-untyped-def]
-        app[CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        # A message moved from a killed replica may wait out the dead replica's lock first.
+        app[CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=max(30, settings.lock_lifetime_seconds + 15)))
         watch = asyncio.create_task(app[REPLICAS].watch(app[CLIENT]))
         yield
         watch.cancel()
