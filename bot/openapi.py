@@ -1,8 +1,8 @@
 """The OpenAPI description of /api/*, served at /api/openapi.json.
 
 The description is written by hand in openapi.yaml, beside the code it describes, and
-checked against the running app by the fuzz test; only the configured languages are
-filled in here, since they are a setting.
+checked against the running app by the fuzz test. What depends on settings and content
+is filled in here: the configured languages, the topic ids and the districts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from bot.settings import Settings
 
 SPEC = Path(__file__).with_name("openapi.yaml")
 
@@ -24,18 +23,22 @@ def _template() -> dict[str, Any]:
     return yaml.safe_load(SPEC.read_text(encoding="utf-8"))
 
 
-def document(settings: Settings) -> dict[str, Any]:
+def _with_enum(schema: dict[str, Any], field: str, values: list[str]) -> dict[str, Any]:
+    return {**schema, "properties": {**schema["properties"], field: {**schema["properties"][field], "enum": values}}}
+
+
+def document(languages: tuple[str, ...], topics: set[str], districts: set[str]) -> dict[str, Any]:
     spec = _template()
-    languages = {"type": "string", "enum": list(settings.languages),
-                 "description": "One of the configured languages (BOT_LANGUAGES)."}
-    chat = spec["components"]["schemas"]["ChatRequest"]
+    schemas = spec["components"]["schemas"]
+    callback = _with_enum(schemas["CallbackRequest"], "topic", sorted(topics))
     return {**spec, "components": {**spec["components"], "schemas": {
-        **spec["components"]["schemas"],
-        "ChatRequest": {**chat, "properties": {**chat["properties"], "language": languages}}}}}
+        **schemas,
+        "ChatRequest": _with_enum(schemas["ChatRequest"], "language", list(languages)),
+        "CallbackRequest": _with_enum(callback, "district", sorted(districts))}}}
 
 
-def add_route(app: web.Application, settings: Settings) -> None:
-    body = document(settings)
+def add_route(app: web.Application, languages: tuple[str, ...], topics: set[str], districts: set[str]) -> None:
+    body = document(languages, topics, districts)
 
     async def serve(request: web.Request) -> web.Response:
         return web.json_response(body)

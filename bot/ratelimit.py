@@ -103,7 +103,7 @@ async def _session_id(request: web.Request) -> str | None:
         return None
     try:
         body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None
     session = body.get("session_id") if isinstance(body, dict) else None
     return session if isinstance(session, str) and 0 < len(session) <= 128 else None

@@ -297,5 +297,5 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/callback", callback)
     app.router.add_get("/api/health", health)
-    openapi.add_route(app, settings)
+    openapi.add_route(app, settings.languages, app[KNOWN]["topics"], app[KNOWN]["districts"])
     return app
