@@ -20,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from typing import TYPE_CHECKING  # noqa: E402
 
+from bot import env  # noqa: E402
 from bot import settings as settings_module  # noqa: E402
 from bot.settings import ConfigError, Settings  # noqa: E402
 
@@ -310,7 +311,24 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import run
 
-    return run(_settings(), args.users, args.seconds, args.think)
+    settings = _settings()
+    tracker = None
+    if args.tracker_store_url:
+        try:
+            tracker = env.database("--tracker-store-url", args.tracker_store_url)
+        except ConfigError as exc:
+            sys.exit(f"configuration error: {exc}")
+    return run(settings, args.seconds, args.think, args.sessions, tracker)
+
+
+def _sessions(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(n) for n in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of numbers like 20,50") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("each number of sessions must be at least 1")
+    return counts
 
 
 def parser() -> argparse.ArgumentParser:
@@ -360,11 +378,13 @@ def parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=_duration, default=_duration("90d"), help="for example 90d (the default)")
     purge.set_defaults(func=cmd_data_purge)
 
-    bench = sub.add_parser("bench", help="load-test the chat API and report latency and memory")
-    bench.add_argument("--users", type=int, default=20, help="concurrent conversations")
-    bench.add_argument("--seconds", type=float, default=30.0)
+    bench = sub.add_parser("bench", help="load-test the chat API with one Rasa replica and two; report latency and memory")
+    bench.add_argument("--sessions", type=_sessions, default=(20, 50), help="concurrent conversations, such as 20,50")
+    bench.add_argument("--seconds", type=float, default=30.0, help="how long each load runs")
     bench.add_argument("--think", type=float, default=2.0,
                        help="seconds a person takes to read a reply and type the next message")
+    bench.add_argument("--tracker-store-url", help="measure on this tracker store, such as a scratch PostgreSQL "
+                                                   "database (default: SQLite in a scratch folder)")
     bench.set_defaults(func=cmd_bench)
     return p
 
