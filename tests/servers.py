@@ -85,8 +85,11 @@ def redis_unavailable() -> str | None:
         return None
     if not REDIS.startswith(("redis://127.0.0.1", "redis://localhost")):
         return f"Redis at {REDIS.split('@')[-1]} does not answer"
-    for folder in ("/var/lib/redis", "/var/log/redis"):
-        Path(folder).mkdir(parents=True, exist_ok=True)
+    try:
+        for folder in ("/var/lib/redis", "/var/log/redis"):
+            Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"Redis does not answer on 127.0.0.1:6379 and cannot be started here: {exc}"
     problem = _start(REDIS_START)
     if problem or not _wait(_redis_answers):
         return f"Redis does not answer on 127.0.0.1:6379 and could not be started: {problem or 'no answer after 20 s'}"
