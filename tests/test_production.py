@@ -231,3 +231,21 @@ def test_call_backs_wait_in_the_spool_while_the_database_is_down(production):
 def test_text_postgresql_cannot_store_is_refused_with_400(production, text):
     status, body = post(f"{production.url}/api/chat", {"session_id": "bad-text", "text": text})
     assert status == 400 and "control characters" in body["error"]
+
+
+def test_tracker_database_down_gives_phone_numbers_then_recovers(production):
+    url = production.url
+    set_database_up(production.tracker_url, False)
+    try:
+        status, reply = post(f"{url}/api/chat", {"session_id": "tracker-down", "text": "what is send mediation"})
+        assert status == 200
+        [message] = reply["messages"]
+        assert message["kind"] == "fallback" and "999" in message["text"] and "iask" in message["contacts"]
+    finally:
+        set_database_up(production.tracker_url, True)
+
+    def answered() -> bool:
+        reply = post(f"{url}/api/chat", {"session_id": "tracker-down", "text": "what is send mediation"})[1]
+        return reply["messages"][0]["kind"] == "answer"
+
+    assert wait_for(answered, 30), "conversations resume once the database answers again"

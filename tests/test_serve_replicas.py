@@ -32,6 +32,12 @@ def consecutive_free_ports() -> int:
     raise RuntimeError("no two consecutive free ports")
 
 
+def stop(serve: subprocess.Popen) -> str:
+    """Stop `bot serve` and return what it printed, to explain a failure."""
+    serve.send_signal(signal.SIGINT)
+    return serve.communicate(timeout=60)[0][-5000:]
+
+
 def health(url: str) -> dict:
     try:
         return get(f"{url}/api/health")[1]
@@ -64,12 +70,13 @@ def test_serve_runs_two_replicas_and_restarts_one_that_dies(tmp_path, config, lo
         wait_for_replicas(url, serve)
         children = _children(serve.pid)
         assert len(children) == 4
-        assert post(f"{url}/api/chat", {"session_id": "serve-2", "text": "what is send mediation"})[0] == 200
+        status, reply = post(f"{url}/api/chat", {"session_id": "serve-2", "text": "what is send mediation"})
+        assert status == 200 and reply["messages"][0]["topic"] == "mediation", reply
 
         second = next(pid for pid in children if f"--port\x00{rasa + 1}\x00" in Path(f"/proc/{pid}/cmdline").read_text())
         os.killpg(second, signal.SIGKILL)
         status, reply = post(f"{url}/api/chat", {"session_id": "serve-2", "text": "tell me more"})
-        assert status == 200 and reply["messages"][0]["topic"] == "mediation"
+        assert status == 200 and reply["messages"][0]["topic"] == "mediation", (reply, stop(serve))
         wait_for_replicas(url, serve)
         assert serve.poll() is None
 
