@@ -6,8 +6,10 @@ p95 <= 150 ms at 20 concurrent conversations on 2 cores, ready in <= 60 s with a
 trained model, and each Rasa process at <= 1.5 GB.
 
 Both runs use the same stores, so only the number of replicas differs: the tracker
-store given with --tracker-store-url (default: SQLite in a scratch folder) and Redis
-locks (LOCK_STORE_URL, or Redis on 127.0.0.1:6379). Without Redis only one replica runs.
+store (a scratch database on the PostgreSQL server given with --postgres, as `make bench`
+does when PostgreSQL answers; the URL given with --tracker-store-url; else SQLite in a
+scratch folder, which two replicas must share through file locks) and Redis locks
+(LOCK_STORE_URL, or Redis on 127.0.0.1:6379). Without Redis only one replica runs.
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 import aiohttp
 import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 from bot.stack import Stack
@@ -197,7 +203,27 @@ def _table(runs: list[Run], sessions: tuple[int, ...], think: float) -> list[str
     return rows
 
 
-def run(settings: Settings, seconds: float, think: float, sessions: tuple[int, ...], tracker_store_url: str | None) -> int:
+@contextmanager
+def scratch_database(admin_url: str) -> Iterator[str]:
+    """A new PostgreSQL database for one bench, dropped afterwards; yields its URL."""
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            connection.execute(text(f"DROP DATABASE {name}"))
+        admin.dispose()
+
+
+def run(settings: Settings, seconds: float, think: float, sessions: tuple[int, ...], tracker_store_url: str | None,
+        postgres: str | None = None) -> int:
+    if postgres:
+        with scratch_database(postgres) as url:
+            return run(settings, seconds, think, sessions, url)
     model = model_path(settings)
     if not model.exists():
         print("no trained model: run 'bot train' first")

@@ -312,13 +312,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import run
 
     settings = _settings()
-    tracker = None
-    if args.tracker_store_url:
-        try:
-            tracker = env.database("--tracker-store-url", args.tracker_store_url)
-        except ConfigError as exc:
-            sys.exit(f"configuration error: {exc}")
-    return run(settings, args.seconds, args.think, args.sessions, tracker)
+    try:
+        tracker = env.database("--tracker-store-url", args.tracker_store_url) if args.tracker_store_url else None
+        postgres = env.database("--postgres", args.postgres) if args.postgres else None
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+    if postgres and not postgres.startswith("postgresql"):
+        sys.exit("configuration error: --postgres must be a postgresql:// URL")
+    return run(settings, args.seconds, args.think, args.sessions, tracker, postgres)
 
 
 def _sessions(text: str) -> tuple[int, ...]:
@@ -383,8 +384,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=float, default=30.0, help="how long each load runs")
     bench.add_argument("--think", type=float, default=2.0,
                        help="seconds a person takes to read a reply and type the next message")
-    bench.add_argument("--tracker-store-url", help="measure on this tracker store, such as a scratch PostgreSQL "
-                                                   "database (default: SQLite in a scratch folder)")
+    store = bench.add_mutually_exclusive_group()
+    store.add_argument("--postgres", metavar="ADMIN_URL", help="measure on a scratch database on this PostgreSQL "
+                                                               "server, created and dropped by the bench")
+    store.add_argument("--tracker-store-url", help="measure on this tracker store (default: SQLite in a scratch folder)")
     bench.set_defaults(func=cmd_bench)
     return p
 

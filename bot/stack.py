@@ -51,12 +51,12 @@ class Stack:
     settings: Settings
     model: Path
     log_dir: Path | None = None  # None: children write to this terminal
-    # Hex, so the token can never start with "-" and be read by Rasa's argparse as an option.
-    token: str = ""
+    token: str = ""  # BOT_RASA_TOKEN when given, else a new one for this run
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _logs: list[IO] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # Hex, so a generated token can never start with "-" and be read by Rasa's argparse as an option.
         self.token = self.token or self.settings.rasa_token or secrets.token_hex(24)
 
     @property
