@@ -21,7 +21,8 @@ Beside them, one fix of a Rasa bug that several replicas meet:
 And one for privacy: Rasa's structured log lines can carry what a family typed (for
 example `rest.message.received.timeout text=...`). Rasa Open Source has the hook for
 anonymising them but no pipeline behind it; ours replaces those values with
-"[redacted]", so no log line holds a family's words.
+"[redacted]". Database errors are logged with their SQL, so engines are made with
+SQLAlchemy's `hide_parameters`: an event that failed to save is not printed either.
 
 Nothing else about Rasa changes; `python -m bot.rasa_server run ...` takes Rasa's arguments.
 """
@@ -90,6 +91,11 @@ def redact_logs() -> None:
         return original(logger, name, {k: "[redacted]" if k in keys else v for k, v in event.items()})
 
     log_utils._anonymizer = redact
+
+    import sqlalchemy
+
+    create_engine = sqlalchemy.create_engine
+    sqlalchemy.create_engine = lambda *args, **kwargs: create_engine(*args, **{"hide_parameters": True, **kwargs})
 
 
 def main() -> None:

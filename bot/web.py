@@ -141,8 +141,8 @@ async def chat(request: web.Request) -> web.Response:
         return _error(503, request.app[DIRECTORY].error(language))
 
     messages = [to_api_message(item) for item in items]
-    if not messages:  # Rasa's answer when the action server, tracker store or lock store fails
-        log.error("Rasa replied with no messages: is the action server, tracker store or lock store down?")
+    if not messages:  # Rasa's answer when the action server or the lock store fails
+        log.error("Rasa replied with no messages: is the action server or the lock store (Redis) down?")
         messages = [request.app[DIRECTORY].message(language)]
     language = next((m["language"] for m in messages if m.get("language")), language)
     return web.json_response({

@@ -62,3 +62,12 @@ def test_rasa_log_lines_never_carry_what_a_family_typed():
 
     event = log_utils._anonymizer(None, "error", {"event": "rest.message.received.timeout", "text": "my son Tom, 07911 123456"})
     assert event == {"event": "rest.message.received.timeout", "text": "[redacted]"}
+
+
+def test_database_errors_in_rasa_s_log_never_show_the_values():
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine("sqlite://")
+    with pytest.raises(sqlalchemy.exc.OperationalError) as error, engine.connect() as connection:
+        connection.execute(sqlalchemy.text("INSERT INTO events VALUES (:text)"), {"text": "my son Tom"})
+    assert "my son Tom" not in str(error.value)
