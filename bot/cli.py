@@ -20,11 +20,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from typing import TYPE_CHECKING  # noqa: E402
 
+from bot import env  # noqa: E402
 from bot import settings as settings_module  # noqa: E402
 from bot.settings import ConfigError, Settings  # noqa: E402
 
 if TYPE_CHECKING:
     from bot.content import Content
+    from bot.stack import Stack
 
 
 def _settings() -> Settings:
@@ -83,17 +85,45 @@ def _running(settings: Settings, url: str | None) -> Iterator[str]:
         yield stack.url
 
 
+def _replicas(settings: Settings, count: int | None) -> Settings:
+    try:
+        return settings.with_replicas(count) if count else settings
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+
+
+RESTART_EVERY_SECONDS = 30.0
+
+
+def _supervise(stack: "Stack", restarted_at: dict[str, float]) -> bool:
+    """A Rasa replica or the action server that stops is started again (at most every 30 s
+    each): the web app answers meanwhile, from another replica or with phone numbers. If the
+    web app stops, `bot serve` ends. False when it must end."""
+    stopped = stack.stopped()
+    if "web" in stopped:
+        return False
+    for name in stopped:
+        if time.monotonic() - restarted_at.get(name, -RESTART_EVERY_SECONDS) >= RESTART_EVERY_SECONDS:
+            print(f"{name} stopped (exit code {stack.processes[name].returncode}); starting it again", file=sys.stderr)
+            restarted_at[name] = time.monotonic()
+            stack.launch(name)
+    return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.stack import Stack
 
-    settings = _settings()
+    settings = _replicas(_settings(), args.rasa_replicas)
     model = _train(settings)
     stack = Stack(settings, model)
-    stopping = False
+    stopping = ready = False
 
     def stop(*_: object) -> None:
+        """Ends the supervising loop, or the start itself if it is still going (Stack.start stops what it began)."""
         nonlocal stopping
         stopping = True
+        if not ready:
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -104,12 +134,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         pid_file.write_text(str(os.getpid()))
         stack.start()
-        print(f"ready in {time.monotonic() - started:.0f} s: http://localhost:{settings.port} (Ctrl-C stops)", file=sys.stderr)
-        while not stopping and stack.alive():
+        ready = True
+        replicas = f" with {len(stack.replicas)} Rasa replicas" if len(stack.replicas) > 1 else ""
+        print(f"ready in {time.monotonic() - started:.0f} s{replicas}: http://localhost:{settings.port} (Ctrl-C stops)", file=sys.stderr)
+        restarted_at: dict[str, float] = {}
+        while not stopping and _supervise(stack, restarted_at):
             time.sleep(0.5)
         if not stopping:
-            print("a process stopped unexpectedly; stopping the others", file=sys.stderr)
+            print("the web app stopped unexpectedly; stopping the others", file=sys.stderr)
             return 1
+        return 0
+    except KeyboardInterrupt:
         return 0
     finally:
         print("stopping...", file=sys.stderr)
@@ -125,9 +160,25 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s web %(levelname)s %(message)s")
-    web.run_app(create_app(settings, os.environ.get("BOT_RASA_TOKEN", "")), host=settings.host, port=settings.port,
+    web.run_app(create_app(settings, settings.rasa_token or ""), host=settings.host, port=settings.port,
                 access_log=None, print=None)
     return 0
+
+
+def cmd_rasa(args: argparse.Namespace) -> int:
+    """One Rasa server on its own, for a container or a service manager; `bot serve` starts its own."""
+    from bot import endpoints
+    from bot.stack import rasa_command
+
+    settings = _settings()
+    if not settings.rasa_token:
+        sys.exit("configuration error: BOT_RASA_TOKEN must be set, to the same value as for the web app, "
+                 "which uses it to check this server's health")
+    model = _train(settings)
+    endpoints.write(settings)
+    env = {**os.environ, **endpoints.rasa_environment(settings), "RASA_TELEMETRY_ENABLED": "false"}
+    command = rasa_command(settings, model, args.port or settings.rasa_port, settings.rasa_token, args.interface)
+    os.execve(command[0], command, env)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -260,7 +311,7 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
     store = Store(settings.database_url)
     store.migrate()
     purged = store.purge(args.older_than)
-    events = purge_conversations(settings.tracker_db, args.older_than)
+    events = purge_conversations(settings.tracker_store_url, args.older_than)
     print(f"deleted {purged.callbacks} call-back requests, {purged.feedback} feedback responses "
           f"and {events} conversation events older than {args.older_than.days} days")
     return 0
@@ -269,15 +320,40 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import run
 
-    return run(_settings(), args.users, args.seconds, args.think)
+    settings = _settings()
+    try:
+        tracker = env.database("--tracker-store-url", args.tracker_store_url) if args.tracker_store_url else None
+        postgres = env.database("--postgres", args.postgres) if args.postgres else None
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+    if postgres and not postgres.startswith("postgresql"):
+        sys.exit("configuration error: --postgres must be a postgresql:// URL")
+    return run(settings, args.seconds, args.think, args.sessions, tracker, postgres)
+
+
+def _sessions(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(n) for n in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of numbers like 20,50") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("each number of sessions must be at least 1")
+    return counts
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bot", description="Kent SEND assistant")
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("serve", help="train if needed, then run Rasa, the actions and the web app").set_defaults(func=cmd_serve)
+    serve = sub.add_parser("serve", help="train if needed, then run Rasa, the actions and the web app")
+    serve.add_argument("--rasa-replicas", type=int, choices=range(1, 17), metavar="N",
+                       help="run N Rasa servers on BOT_RASA_PORT, BOT_RASA_PORT+1, ... (needs LOCK_STORE_URL when N > 1)")
+    serve.set_defaults(func=cmd_serve)
     sub.add_parser("web", help=argparse.SUPPRESS).set_defaults(func=cmd_web)
+    rasa = sub.add_parser("rasa", help="run one Rasa server on its own (containers); needs BOT_RASA_TOKEN")
+    rasa.add_argument("--port", type=int, help="default: BOT_RASA_PORT")
+    rasa.add_argument("--interface", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)")
+    rasa.set_defaults(func=cmd_rasa)
     train = sub.add_parser("train", help="train a model when the content or config has changed")
     train.add_argument("--force", action="store_true", help="train even if a matching model exists")
     train.set_defaults(func=cmd_train)
@@ -312,11 +388,15 @@ def parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than", type=_duration, default=_duration("90d"), help="for example 90d (the default)")
     purge.set_defaults(func=cmd_data_purge)
 
-    bench = sub.add_parser("bench", help="load-test the chat API and report latency and memory")
-    bench.add_argument("--users", type=int, default=20, help="concurrent conversations")
-    bench.add_argument("--seconds", type=float, default=30.0)
+    bench = sub.add_parser("bench", help="load-test the chat API with one Rasa replica and two; report latency and memory")
+    bench.add_argument("--sessions", type=_sessions, default=(20, 50), help="concurrent conversations, such as 20,50")
+    bench.add_argument("--seconds", type=float, default=30.0, help="how long each load runs")
     bench.add_argument("--think", type=float, default=2.0,
                        help="seconds a person takes to read a reply and type the next message")
+    store = bench.add_mutually_exclusive_group()
+    store.add_argument("--postgres", metavar="ADMIN_URL", help="measure on a scratch database on this PostgreSQL "
+                                                               "server, created and dropped by the bench")
+    store.add_argument("--tracker-store-url", help="measure on this tracker store (default: SQLite in a scratch folder)")
     bench.set_defaults(func=cmd_bench)
     return p
 

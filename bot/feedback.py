@@ -13,7 +13,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.validation import BadRequest, SESSION_ID
+from bot.validation import SESSION_ID, UNPRINTABLE, BadRequest
 
 MAX_COMMENT = 1000
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
@@ -65,5 +65,7 @@ def parse_feedback(body: Any, topics: set[str]) -> NewFeedback:
             raise BadRequest("comment must be text.")
         if len(comment) > MAX_COMMENT:
             raise BadRequest(f"comment is too long: at most {MAX_COMMENT} characters.")
+        if UNPRINTABLE.search(comment):
+            raise BadRequest("comment must not contain control characters.")
         comment = redact(comment.strip()) or None
     return NewFeedback(session_id, topic, helpful, comment)

@@ -9,6 +9,21 @@
    60% of Rasa's time per message in our profile (py-spy). We build the validator once
    and validate each response against the same schema, with the same error.
 
+Beside them, one fix of a Rasa bug that several replicas meet:
+
+3. A conversation's ticket lock serves only the oldest unexpired ticket. When a replica
+   is killed mid-message, its ticket lives on in Redis until it expires; the message,
+   retried on another replica, waits behind it with a ticket issued a moment later, so
+   both expire within the same poll interval and the waiter is then never served (Rasa
+   compares against "now serving" 0). We serve a ticket when no unexpired ticket is
+   ahead of it, which is the same rule whenever the waiter's own ticket is alive.
+
+And one for privacy: Rasa's structured log lines can carry what a family typed (for
+example `rest.message.received.timeout text=...`). Rasa Open Source has the hook for
+anonymising them but no pipeline behind it; ours replaces those values with
+"[redacted]". Database errors are logged with their SQL, so engines are made with
+SQLAlchemy's `hide_parameters`: an event that failed to save is not printed either.
+
 Nothing else about Rasa changes; `python -m bot.rasa_server run ...` takes Rasa's arguments.
 """
 
@@ -55,9 +70,39 @@ def tune_sqlite() -> None:
             cursor.close()
 
 
+def patch_ticket_lock() -> None:
+    from rasa.core.lock import TicketLock
+
+    def is_locked(self: TicketLock, ticket_number: int) -> bool:
+        return any(t.number < ticket_number and not t.has_expired() for t in self.tickets)
+
+    TicketLock.is_locked = is_locked
+
+
+def redact_logs() -> None:
+    """Before Rasa configures structlog, which reads `_anonymizer` from the module at that moment."""
+    from rasa.utils import log_utils
+
+    original = log_utils._anonymizer
+    keys = ("text", "response_text", "user_text", "message", "user_message", "json_message", "response",
+            "parse_data_text", "parse_data_entities", "tracker_latest_message", "slot_values", "rasa_event", "rasa_events")
+
+    def redact(logger: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:
+        return original(logger, name, {k: "[redacted]" if k in keys else v for k, v in event.items()})
+
+    log_utils._anonymizer = redact
+
+    import sqlalchemy
+
+    create_engine = sqlalchemy.create_engine
+    sqlalchemy.create_engine = lambda *args, **kwargs: create_engine(*args, **{"hide_parameters": True, **kwargs})
+
+
 def main() -> None:
     tune_sqlite()
     patch_action_validation()
+    patch_ticket_lock()
+    redact_logs()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

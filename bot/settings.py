@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot import env
+from bot.env import ConfigError
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class ConfigError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
 
 
 def _port(name: str, default: int) -> int:
@@ -86,7 +85,7 @@ def _frame_ancestors(raw: str) -> tuple[str, ...]:
 class Settings:
     host: str
     port: int
-    rasa_port: int
+    rasa_ports: tuple[int, ...]
     action_port: int
     var_dir: Path
     models_dir: Path
@@ -102,16 +101,66 @@ class Settings:
     email_from: str
     staff_email: str
     email_retry_seconds: float
+    tracker_store_url: str
+    lock_store_url: str | None
+    lock_lifetime_seconds: int
+    redis_prefix: str
+    rasa_token: str | None
+    remote_rasa: tuple[str, ...]
+    remote_actions: str | None
+    rate_limit_session: str
+    rate_limit_ip: str
+    rate_limit_callback: str
+    rate_limit_storage_url: str
+    trusted_proxies: tuple[str, ...]
     frame_ancestors: tuple[str, ...] = ("'self'",)
     cors_origins: tuple[str, ...] = ()
 
     def isolated(self, var_dir: Path) -> "Settings":
         """The same settings on free ports with their own var folder, for a stack that
-        must not disturb a running one (tests, `bot eval`, `bot bench`). Models are shared."""
+        must not disturb a running one (tests, `bot eval`, `bot bench`). Models are shared.
+
+        Its only client is the tool that started it, so the rate limits are set far above
+        anything a tool sends; the limiter itself still runs, and is still measured."""
         from bot.ports import free_ports
 
-        web, rasa, actions = free_ports(3)
-        return replace(self, port=web, rasa_port=rasa, action_port=actions, var_dir=var_dir)
+        web, actions, *rasa = free_ports(2 + len(self.rasa_ports))
+        tracker = self.tracker_store_url
+        if tracker == f"sqlite:///{self.tracker_db}":
+            tracker = f"sqlite:///{var_dir / 'rasa-tracker.db'}"
+        database = self.database_url
+        if database == f"sqlite:///{self.var_dir / 'app.db'}":
+            database = f"sqlite:///{var_dir / 'app.db'}"
+        unlimited = "100000/second"
+        return replace(self, port=web, rasa_ports=tuple(rasa), action_port=actions, var_dir=var_dir,
+                       tracker_store_url=tracker, database_url=database, remote_rasa=(), remote_actions=None,
+                       rate_limit_session=unlimited, rate_limit_ip=unlimited, rate_limit_callback=unlimited)
+
+    def with_replicas(self, count: int) -> "Settings":
+        """`bot serve --rasa-replicas N`: replica i listens on BOT_RASA_PORT + i."""
+        return check(replace(self, rasa_ports=tuple(self.rasa_ports[0] + i for i in range(count)), remote_rasa=()))
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the variables `load()` reads, so a child process sees exactly these."""
+        return {
+            "HOST": self.host, "PORT": str(self.port), "BOT_RASA_PORT": str(self.rasa_port),
+            "BOT_RASA_REPLICAS": str(len(self.rasa_ports)), "BOT_ACTION_PORT": str(self.action_port),
+            "BOT_RASA_URLS": ",".join(self.rasa_urls), "BOT_ACTION_URL": self.action_url,
+            "BOT_VAR_DIR": str(self.var_dir), "BOT_MODELS_DIR": str(self.models_dir),
+            "BOT_CONTENT_DIR": str(self.content_dir), "BOT_LANGUAGES": ",".join(self.languages),
+            "BOT_MAX_BODY_BYTES": str(self.max_body_bytes), "APP_DATABASE_URL": self.database_url,
+            "TRACKER_STORE_URL": self.tracker_store_url, "LOCK_STORE_URL": self.lock_store_url or "",
+            "BOT_LOCK_LIFETIME_SECONDS": str(self.lock_lifetime_seconds), "BOT_REDIS_PREFIX": self.redis_prefix,
+            "BOT_RATE_LIMIT_SESSION": self.rate_limit_session, "BOT_RATE_LIMIT_IP": self.rate_limit_ip,
+            "BOT_RATE_LIMIT_CALLBACK": self.rate_limit_callback,
+            "BOT_RATE_LIMIT_STORAGE_URL": self.rate_limit_storage_url,
+            "BOT_TRUSTED_PROXIES": ",".join(self.trusted_proxies),
+            "BOT_FRAME_ANCESTORS": " ".join(self.frame_ancestors), "BOT_CORS_ORIGINS": ",".join(self.cors_origins),
+            "BOT_SMTP_HOST": self.smtp_host, "BOT_SMTP_PORT": str(self.smtp_port),
+            "BOT_SMTP_STARTTLS": str(self.smtp_starttls).lower(), "BOT_SMTP_USER": self.smtp_user,
+            "BOT_SMTP_PASSWORD": self.smtp_password, "BOT_EMAIL_FROM": self.email_from,
+            "BOT_STAFF_EMAIL": self.staff_email, "BOT_EMAIL_RETRY_SECONDS": str(self.email_retry_seconds),
+        }
 
     @property
     def build_dir(self) -> Path:
@@ -124,15 +173,45 @@ class Settings:
 
     @property
     def tracker_db(self) -> Path:
+        """Where the default SQLite tracker store keeps conversations."""
         return self.var_dir / "rasa-tracker.db"
 
     @property
+    def endpoints_file(self) -> Path:
+        """Rasa's endpoints file, written from these settings by `bot.endpoints`."""
+        return self.var_dir / "endpoints.yml"
+
+    @property
+    def spool_dir(self) -> Path:
+        """Call-back requests wait here while the app database is down."""
+        return self.var_dir / "spool"
+
+    @property
+    def rasa_port(self) -> int:
+        return self.rasa_ports[0]
+
+    @property
+    def rasa_urls(self) -> tuple[str, ...]:
+        """Every Rasa replica the web app spreads sessions over."""
+        return self.remote_rasa or tuple(f"http://127.0.0.1:{port}" for port in self.rasa_ports)
+
+    @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_urls[0]
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}"
+        return self.remote_actions or f"http://127.0.0.1:{self.action_port}"
+
+
+def check(settings: Settings) -> Settings:
+    """Rules that join several settings; raise ConfigError naming what to change."""
+    if len(settings.rasa_urls) > 1 and settings.lock_store_url is None:
+        raise ConfigError("LOCK_STORE_URL must name a Redis server (redis://host:6379/0) when more than one Rasa "
+                          "replica runs: the replicas share it to keep each conversation's messages in order")
+    if len(settings.rasa_ports) > 16:
+        raise ConfigError(f"at most 16 Rasa replicas run on one host, not {len(settings.rasa_ports)}")
+    return settings
 
 
 def load() -> Settings:
@@ -144,25 +223,41 @@ def load() -> Settings:
     max_body = os.environ.get("BOT_MAX_BODY_BYTES", "16384")
     if not max_body.isdigit() or int(max_body) < 1024:
         raise ConfigError(f"BOT_MAX_BODY_BYTES must be a whole number of at least 1024, got {max_body!r}")
-    return Settings(
+    rasa_port = _port("BOT_RASA_PORT", 5005)
+    replicas = env.count("BOT_RASA_REPLICAS", 1, 1, 16)
+    lock_store = env.redis("LOCK_STORE_URL")
+    smtp_user, smtp_password = env.smtp_login("BOT_SMTP_USER", "BOT_SMTP_PASSWORD")
+    return check(Settings(
         host=os.environ.get("HOST", "127.0.0.1"),
         port=_port("PORT", 8000),
-        rasa_port=_port("BOT_RASA_PORT", 5005),
+        rasa_ports=tuple(rasa_port + i for i in range(replicas)),
         action_port=_port("BOT_ACTION_PORT", 5055),
         var_dir=var_dir,
         models_dir=Path(os.environ.get("BOT_MODELS_DIR", var_dir / "models")).resolve(),
         content_dir=content_dir,
         languages=_languages(os.environ.get("BOT_LANGUAGES", "en,pl,ro,uk,ur,ne")),
         max_body_bytes=int(max_body),
-        database_url=os.environ.get("BOT_DATABASE_URL", f"sqlite:///{var_dir / 'app.db'}"),
+        database_url=env.app_database(var_dir),
         smtp_host=os.environ.get("BOT_SMTP_HOST", "localhost"),
         smtp_port=_port("BOT_SMTP_PORT", 25),
-        smtp_starttls=os.environ.get("BOT_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
-        smtp_user=os.environ.get("BOT_SMTP_USER", ""),
-        smtp_password=os.environ.get("BOT_SMTP_PASSWORD", ""),
+        smtp_starttls=env.flag("BOT_SMTP_STARTTLS", False),
+        smtp_user=smtp_user,
+        smtp_password=smtp_password,
         email_from=os.environ.get("BOT_EMAIL_FROM", "send-assistant@localhost"),
         staff_email=os.environ.get("BOT_STAFF_EMAIL", "send-callbacks@localhost"),
         email_retry_seconds=_seconds("BOT_EMAIL_RETRY_SECONDS", 60),
+        tracker_store_url=env.database("TRACKER_STORE_URL", os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'rasa-tracker.db'}"),
+        lock_store_url=lock_store,
+        lock_lifetime_seconds=env.count("BOT_LOCK_LIFETIME_SECONDS", 20, 2, 600),
+        redis_prefix=env.key_prefix("BOT_REDIS_PREFIX", "kentsend"),
+        rasa_token=env.token("BOT_RASA_TOKEN"),
+        remote_rasa=env.urls("BOT_RASA_URLS"),
+        remote_actions=env.url("BOT_ACTION_URL", "the action server is stateless, so one address (or load balancer) serves"),
+        rate_limit_session=env.rate("BOT_RATE_LIMIT_SESSION", "30/minute"),
+        rate_limit_ip=env.rate("BOT_RATE_LIMIT_IP", "300/minute"),
+        rate_limit_callback=env.rate("BOT_RATE_LIMIT_CALLBACK", "10/hour"),
+        rate_limit_storage_url=env.rate_storage(lock_store),
+        trusted_proxies=env.networks("BOT_TRUSTED_PROXIES"),
         frame_ancestors=_frame_ancestors(os.environ.get("BOT_FRAME_ANCESTORS", "'self'")),
         cors_origins=_cors_origins(os.environ.get("BOT_CORS_ORIGINS", "")),
-    )
+    ))

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, select
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 
@@ -92,7 +91,10 @@ class Store:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
+        # pre_ping: after a database restart, dead pooled connections are replaced, not used.
+        options = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}} if url.startswith("postgresql") else {}
+        self.engine: Engine = create_engine(url, future=True, **options)
+        self.migrated = False
 
     def migrate(self) -> None:
         config = Config()
@@ -101,10 +103,16 @@ class Store:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        self.migrated = True
 
-    def add_callback(self, request: NewCallback) -> CallbackRequest:
-        now = utcnow()
-        row = CallbackRequest(reference=new_reference(), created_at=now, consent_at=now, email_status="pending",
+    def add_callback(self, request: NewCallback, reference: str | None = None,
+                     created_at: dt.datetime | None = None) -> CallbackRequest:
+        """Store a new request. One from the spool (bot/spool.py) keeps the reference and time the
+        family was given, and storing it a second time returns the first row."""
+        if reference is not None and (existing := self.get(reference)) is not None:
+            return existing
+        now = created_at or utcnow()
+        row = CallbackRequest(reference=reference or new_reference(), created_at=now, consent_at=now, email_status="pending",
                               email_attempts=0, **request.__dict__)
         with Session(self.engine, expire_on_commit=False) as session:
             session.add(row)
@@ -154,13 +162,16 @@ class Store:
             return Purged(callbacks.rowcount or 0, feedback.rowcount or 0)
 
 
-def purge_conversations(tracker_db: Path, older_than: dt.timedelta) -> int:
-    """Delete conversation events older than the retention period from Rasa's SQLite tracker store."""
-    if not tracker_db.exists():
+def purge_conversations(tracker_url: str, older_than: dt.timedelta) -> int:
+    """Delete conversation events older than the retention period from Rasa's tracker store (SQLite or PostgreSQL)."""
+    if tracker_url.startswith("sqlite:///") and not Path(tracker_url.removeprefix("sqlite:///")).exists():
         return 0
     cutoff = (dt.datetime.now(dt.timezone.utc) - older_than).timestamp()
-    with sqlite3.connect(tracker_db) as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "events" not in tables:
-            return 0
-        return connection.execute("DELETE FROM events WHERE timestamp < ?", (cutoff,)).rowcount
+    engine = create_engine(tracker_url, future=True)
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("events"):
+                return 0
+            return connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}).rowcount
+    finally:
+        engine.dispose()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# Control characters and lone surrogates: PostgreSQL cannot store them, and no family types them.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class BadRequest(Exception):

@@ -16,17 +16,21 @@ import aiohttp
 import phonenumbers
 from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot import pages
+from bot import openapi, pages
 from bot.areas import Areas
+from bot.degraded import Directory
 from bot.feedback import parse_feedback
 from bot.i18n import direction
-from bot.mailer import deliver_pending
 from bot.problems import yaml_list
+from bot.ratelimit import RATE_LIMITS, RateLimits, callback_allowed, rate_limit
+from bot.replicas import Replicas, Unavailable
 from bot.security import security_headers
 from bot.settings import Settings
+from bot.spool import NotSaved, Spool, catch_up, save
 from bot.store import NewCallback, Store
-from bot.validation import SESSION_ID, BadRequest
+from bot.validation import SESSION_ID, UNPRINTABLE, BadRequest
 from bot.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
@@ -40,7 +44,9 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 KNOWN = web.AppKey("known", dict)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
-TOKEN = web.AppKey("token", str)
+REPLICAS = web.AppKey("replicas", Replicas)
+DIRECTORY = web.AppKey("directory", Directory)
+SPOOL = web.AppKey("spool", Spool)
 # Files a browser may keep and revalidate; everything else (API answers, pages) is never cached.
 CACHEABLE = ("/static/", "/assets/", "/govuk/", "/widget.js")
 
@@ -75,6 +81,8 @@ def parse_chat(body: Any, languages: tuple[str, ...]) -> dict[str, str]:
         raise BadRequest("text is required and must not be empty.")
     if len(text) > MAX_TEXT:
         raise BadRequest(f"text is too long: at most {MAX_TEXT} characters.")
+    if UNPRINTABLE.search(text):
+        raise BadRequest("text must not contain control characters.")
     request = {"session_id": session_id, "text": text.strip()}
     language = body.get("language")
     if language is not None:
@@ -110,6 +118,8 @@ async def _json_body(request: web.Request) -> Any:
         raise BadRequest("The body must be valid JSON.") from None
     except UnicodeDecodeError:
         raise BadRequest("The body must be UTF-8 JSON.") from None
+    except RecursionError:
+        raise BadRequest("The body is nested too deeply.") from None
 
 
 async def chat(request: web.Request) -> web.Response:
@@ -122,18 +132,18 @@ async def chat(request: web.Request) -> web.Response:
 
     metadata = {k: chat_request[k] for k in ("language", "reading_level") if k in chat_request}
     payload = {"sender": chat_request["session_id"], "message": chat_request["text"], "metadata": metadata}
+    language = chat_request.get("language", settings.languages[0])
     try:
-        async with request.app[CLIENT].post(f"{settings.rasa_url}/webhooks/rest/webhook", json=payload) as response:
-            if response.status != 200:
-                log.error("Rasa answered %s", response.status)
-                return _error(503, "The assistant is not available right now. Please try again in a minute.")
-            items = await response.json()
-    except (aiohttp.ClientError, TimeoutError):
-        log.exception("Rasa is not reachable")
-        return _error(503, "The assistant is not available right now. Please try again in a minute.")
+        items = await request.app[REPLICAS].send(request.app[CLIENT], payload)
+    except Unavailable as exc:
+        log.error("chat not answered: %s", exc)
+        return _error(503, request.app[DIRECTORY].error(language))
 
     messages = [to_api_message(item) for item in items]
-    language = next((m["language"] for m in messages if m.get("language")), chat_request.get("language", settings.languages[0]))
+    if not messages:  # Rasa's answer when the action server or the lock store fails
+        log.error("Rasa replied with no messages: is the action server or the lock store (Redis) down?")
+        messages = [request.app[DIRECTORY].message(language)]
+    language = next((m["language"] for m in messages if m.get("language")), language)
     return web.json_response({
         "session_id": chat_request["session_id"],
         "language": language,
@@ -146,8 +156,8 @@ def _optional_text(body: dict[str, Any], field: str, limit: int, errors: dict[st
     value = body.get(field)
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > limit:
-        errors[field] = f"{field} must be text of at most {limit} characters."
+    if not isinstance(value, str) or len(value) > limit or UNPRINTABLE.search(value):
+        errors[field] = f"{field} must be text of at most {limit} characters, without control characters."
         return None
     return value.strip() or None
 
@@ -188,8 +198,8 @@ def parse_callback(body: Any, topics: set[str], districts: set[str]) -> NewCallb
     if district and district not in districts:
         errors["district"] = f"district must be one of: {', '.join(sorted(districts))}."
     message = body.get("message", "")
-    if not isinstance(message, str) or len(message) > MAX_MESSAGE:
-        errors["message"] = f"message must be text of at most {MAX_MESSAGE} characters."
+    if not isinstance(message, str) or len(message) > MAX_MESSAGE or UNPRINTABLE.search(message):
+        errors["message"] = f"message must be text of at most {MAX_MESSAGE} characters, without control characters."
     if body.get("consent") is not True:
         errors["consent"] = "We can only store your details and contact you if you agree: set consent to true."
     if errors:
@@ -215,10 +225,24 @@ async def callback(request: web.Request) -> web.Response:
         new = parse_callback(body, known["topics"], known["districts"])
     except CallbackInvalid as exc:
         return web.json_response({"error": "Please check the form.", "fields": exc.fields}, status=400)
+    too_many = await callback_allowed(request)
+    if too_many is not None:
+        return too_many
     store = request.app[STORE]
-    row = await asyncio.get_running_loop().run_in_executor(None, store.add_callback, new)
-    asyncio.get_running_loop().run_in_executor(None, deliver_pending, store, settings)
-    return web.json_response({"reference": row.reference}, status=201)
+    try:
+        reference = await asyncio.get_running_loop().run_in_executor(None, save, store, request.app[SPOOL], new)
+    except NotSaved:
+        return _error(503, request.app[DIRECTORY].callback_error(settings.languages[0]))
+    asyncio.get_running_loop().run_in_executor(None, catch_up, store, request.app[SPOOL], settings)
+    return web.json_response({"reference": reference}, status=201)
+
+
+async def _actions_up(client: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with client.get(f"{url}/health", timeout=aiohttp.ClientTimeout(total=2)) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return False
 
 
 async def feedback(request: web.Request) -> web.Response:
@@ -241,31 +265,29 @@ async def strings(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    """Ready only when Rasa has a model loaded and the action server answers."""
-    settings = request.app[SETTINGS]
+    """Ready when a Rasa replica has a model loaded and the action server answers; each replica reported."""
     client = request.app[CLIENT]
-    checks = {"model": False, "actions": False}
-    try:
-        async with client.get(f"{settings.rasa_url}/status", params={"token": request.app[TOKEN]}) as response:
-            status = await response.json() if response.status == 200 else {}
-            checks["model"] = bool(status.get("model_file") or status.get("model_id"))
-    except (aiohttp.ClientError, TimeoutError, ValueError):
-        pass
-    try:
-        async with client.get(f"{settings.action_url}/health") as response:
-            checks["actions"] = response.status == 200
-    except (aiohttp.ClientError, TimeoutError):
-        pass
-    ok = all(checks.values())
-    return web.json_response({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+    replicas, actions = await asyncio.gather(request.app[REPLICAS].probe(client),
+                                             _actions_up(client, request.app[SETTINGS].action_url))
+    ready = sum(r["model"] for r in replicas)
+    status = "unavailable" if not (ready and actions) else "ok" if ready == len(replicas) else "degraded"
+    return web.json_response({"status": status, "model": ready > 0, "actions": actions, "replicas": replicas},
+                             status=503 if status == "unavailable" else 200)
 
 
 def create_app(settings: Settings, token: str) -> web.Application:
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[security_headers(settings), errors_as_json])
+    app = web.Application(client_max_size=settings.max_body_bytes,
+                          middlewares=[security_headers(settings), errors_as_json, rate_limit])
     app[SETTINGS] = settings
-    app[TOKEN] = token
     app[STORE] = Store(settings.database_url)
-    app[STORE].migrate()
+    try:
+        app[STORE].migrate()
+    except SQLAlchemyError as exc:  # chat works without it; call-backs wait in the spool
+        log.warning("the app database is not answering (%s); migrating when it does", type(exc).__name__)
+    app[SPOOL] = Spool(settings.spool_dir)
+    app[REPLICAS] = Replicas(settings.rasa_urls, token)
+    app[DIRECTORY] = Directory(settings.content_dir)
+    app[RATE_LIMITS] = RateLimits(settings)
     # Only the ids, read directly: the web app stays small and never imports the NLP stack.
     topics = {entry["id"] for entry, _, _ in yaml_list(settings.content_dir / "topics.yml", "- id:")}
     app[KNOWN] = {"topics": topics, "districts": set(Areas(settings.content_dir / "areas.yml").districts)}
@@ -274,7 +296,7 @@ def create_app(settings: Settings, token: str) -> web.Application:
         async def loop() -> None:
             while True:
                 await asyncio.sleep(settings.email_retry_seconds)
-                await asyncio.get_running_loop().run_in_executor(None, deliver_pending, app[STORE], settings)
+                await asyncio.get_running_loop().run_in_executor(None, catch_up, app[STORE], app[SPOOL], settings)
 
         task = asyncio.create_task(loop())
         yield
@@ -282,9 +304,13 @@ def create_app(settings: Settings, token: str) -> web.Application:
 
     app.cleanup_ctx.append(retry_emails)
     async def client_context(app: web.Application):  # type: ignore[no-untyped-def]
-        app[CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        # A message moved from a killed replica may wait out the dead replica's lock first.
+        app[CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=max(30, settings.lock_lifetime_seconds + 15)))
+        watch = asyncio.create_task(app[REPLICAS].watch(app[CLIENT]))
         yield
+        watch.cancel()
         await app[CLIENT].close()
+        app[RATE_LIMITS].close()
 
     app.cleanup_ctx.append(client_context)
     app.router.add_post("/api/chat", chat)
@@ -293,4 +319,5 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app.router.add_get("/api/strings", strings)
     app.router.add_get("/api/health", health)
     pages.add_routes(app, settings)
+    openapi.add_route(app, settings.languages, app[KNOWN]["topics"], app[KNOWN]["districts"])
     return app

@@ -10,10 +10,12 @@ import urllib.error
 import urllib.request
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import redis
 import yaml
 from sqlalchemy import create_engine, text
 
@@ -23,6 +25,7 @@ from bot.settings import ROOT, Settings
 from bot.stack import Stack
 from bot.store import Store
 from bot.training import train
+from tests import servers
 
 SPEC = ROOT.parent / "shared" / "spec"
 
@@ -103,6 +106,57 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         connection.execute(text(f"DROP DATABASE {name}"))
 
 
+@pytest.fixture(scope="session")
+def postgres() -> str:
+    """The admin URL of a running PostgreSQL, or the test is skipped with the reason."""
+    reason = servers.postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    return servers.POSTGRES
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The URL of a running Redis, or the test is skipped with the reason."""
+    reason = servers.redis_unavailable()
+    if reason:
+        pytest.skip(reason)
+    return servers.REDIS
+
+
+@dataclass
+class Production:
+    stack: Stack
+    tracker_url: str
+    app_url: str
+    smtp_port: int
+
+    @property
+    def url(self) -> str:
+        return self.stack.url
+
+
+@pytest.fixture(scope="session")
+def production(config: Settings, loaded: content.Content, postgres: str, redis_url: str,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
+    """The production shape as plain processes: two Rasa replicas sharing a PostgreSQL tracker
+    store and Redis locks, the app's tables on PostgreSQL, rate limits counted in Redis, and
+    an SMTP port for call-back emails. Fresh databases and Redis keys, removed afterwards."""
+    model, _ = train(loaded, config)
+    var = tmp_path_factory.mktemp("production")
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    with servers.fresh_database("tracker") as tracker_url, servers.fresh_database("app") as app_url:
+        shape = replace(config, lock_store_url=redis_url, redis_prefix=prefix).with_replicas(2).isolated(var)
+        shape = replace(shape, tracker_store_url=tracker_url, database_url=app_url, rate_limit_storage_url=redis_url,
+                        smtp_host="127.0.0.1", smtp_port=free_ports(1)[0], email_retry_seconds=0.5)
+        stack = Stack(shape, model, log_dir=var / "logs")
+        with stack:
+            yield Production(stack, tracker_url, app_url, shape.smtp_port)
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+
+
 def post(url: str, body: Any, raw: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict]:
     """POST to the API; returns the status and the JSON body, for error statuses too."""
     data = raw if raw is not None else json.dumps(body).encode()
@@ -120,7 +174,9 @@ def wait_until_listening(url: str, seconds: float = 90.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            get(url)
+            with urllib.request.urlopen(url, timeout=30):
+                return
+        except urllib.error.HTTPError:
             return
         except OSError:
             time.sleep(0.2)

@@ -98,7 +98,8 @@ def test_health_is_503_and_chat_503_when_rasa_is_down(tmp_path):
         url = f"http://127.0.0.1:{web}"
         wait_until_listening(f"{url}/api/health")
         status, body = get(f"{url}/api/health")
-        assert (status, body) == (503, {"status": "unavailable", "model": False, "actions": False})
+        assert (status, body) == (503, {"status": "unavailable", "model": False, "actions": False,
+                                        "replicas": [{"name": "rasa-1", "model": False}]})
         status, body = post(f"{url}/api/chat", {"session_id": "a", "text": "hello"})
         assert status == 503 and "not available" in body["error"]
         status, _ = post(f"{url}/api/chat", None, raw=b"nope")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections import deque
 
 import jsonschema
 import pytest
@@ -16,6 +18,8 @@ from bot import rasa_server
 def patched():
     rasa_server.patch_action_validation()
     rasa_server.tune_sqlite()
+    rasa_server.patch_ticket_lock()
+    rasa_server.redact_logs()
 
 
 def test_valid_action_responses_pass():
@@ -39,3 +43,31 @@ def test_sqlite_engines_use_write_ahead_logging(tmp_path):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     assert sqlite3.connect(tmp_path / "x.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_waiter_is_served_once_every_ticket_ahead_of_it_has_expired():
+    from rasa.core.lock import Ticket, TicketLock
+
+    now = time.time()
+    dead_holder, waiter, later = Ticket(0, now - 1), Ticket(1, now - 0.5), Ticket(2, now + 20)
+    lock = TicketLock("s", deque([dead_holder, waiter, later]))
+    assert not lock.is_locked(1), "the killed replica's ticket and the waiter's own both expired: serve it"
+    assert TicketLock("s", deque([Ticket(0, now + 20), Ticket(1, now + 20)])).is_locked(1), "a live ticket ahead"
+    assert TicketLock("s", deque([Ticket(0, now - 1), Ticket(1, now + 20), Ticket(2, now + 20)])).is_locked(2)
+    assert not TicketLock("s", deque([Ticket(0, now + 20)])).is_locked(0)
+
+
+def test_rasa_log_lines_never_carry_what_a_family_typed():
+    from rasa.utils import log_utils
+
+    event = log_utils._anonymizer(None, "error", {"event": "rest.message.received.timeout", "text": "my son Tom, 07911 123456"})
+    assert event == {"event": "rest.message.received.timeout", "text": "[redacted]"}
+
+
+def test_database_errors_in_rasa_s_log_never_show_the_values():
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine("sqlite://")
+    with pytest.raises(sqlalchemy.exc.OperationalError) as error, engine.connect() as connection:
+        connection.execute(sqlalchemy.text("INSERT INTO events VALUES (:text)"), {"text": "my son Tom"})
+    assert "my son Tom" not in str(error.value)

@@ -76,4 +76,4 @@ def test_the_rasa_token_can_never_look_like_an_option(config):
     for _ in range(200):
         stack = Stack(config, Path("model.tar.gz"))
         assert not stack.token.startswith("-")
-        assert f"--auth-token={stack.token}" in stack.commands()["rasa"]
+        assert f"--auth-token={stack.token}" in stack.commands()["rasa-1"]

@@ -7,12 +7,26 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import text, update
 
 from bot.feedback import NewFeedback
-from bot.store import CallbackRequest, Feedback, NewCallback, purge_conversations
+from bot.store import CallbackRequest, Feedback, NewCallback, Store, purge_conversations
+from tests.servers import fresh_database
 
 REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        yield Store(f"sqlite:///{tmp_path / 'app.db'}")
+        return
+    request.getfixturevalue("postgres")  # skips, with the reason, when PostgreSQL cannot be started
+    with fresh_database("store") as url:
+        store = Store(url)
+        yield store
+        store.engine.dispose()
 
 
 def test_migrations_create_the_schema_and_run_twice(store):
@@ -59,7 +73,7 @@ def test_purge_deletes_old_conversation_events(tmp_path):
         now = dt.datetime.now(dt.timezone.utc).timestamp()
         connection.executemany("INSERT INTO events (sender_id, timestamp, data) VALUES (?, ?, ?)",
                                [("a", now - 100 * 86400, "old"), ("a", now, "new")])
-    assert purge_conversations(db, dt.timedelta(days=90)) == 1
+    assert purge_conversations(f"sqlite:///{db}", dt.timedelta(days=90)) == 1
     with sqlite3.connect(db) as connection:
         assert [r[0] for r in connection.execute("SELECT data FROM events")] == ["new"]
 

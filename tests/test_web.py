@@ -163,4 +163,4 @@ def test_wrong_method_and_path_get_json_errors(assistant):
 def test_health_is_ok_when_model_and_actions_are_up(assistant):
     status, body = get(f"{assistant}/api/health")
     assert status == 200
-    assert body == {"status": "ok", "model": True, "actions": True}
+    assert body == {"status": "ok", "model": True, "actions": True, "replicas": [{"name": "rasa-1", "model": True}]}
