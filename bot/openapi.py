@@ -33,6 +33,7 @@ def document(languages: tuple[str, ...], topics: set[str], districts: set[str]) 
     callback = _with_enum(schemas["CallbackRequest"], "topic", sorted(topics))
     return {**spec, "components": {**spec["components"], "schemas": {
         **schemas,
+        "Language": {**schemas["Language"], "enum": list(languages)},
         "ChatRequest": _with_enum(schemas["ChatRequest"], "language", list(languages)),
         "CallbackRequest": _with_enum(callback, "district", sorted(districts))}}}
 

@@ -251,7 +251,11 @@ async def feedback(request: web.Request) -> web.Response:
         new = parse_feedback(await _json_body(request), request.app[KNOWN]["topics"])
     except BadRequest as exc:
         return _error(400, str(exc))
-    await asyncio.get_running_loop().run_in_executor(None, request.app[STORE].add_feedback, new)
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, request.app[STORE].add_feedback, new)
+    except SQLAlchemyError:
+        log.error("feedback not stored: the app database is not answering")
+        return _error(503, "Your feedback could not be saved just now. Please try again later.")
     return web.json_response({"status": "stored"}, status=201)
 
 
