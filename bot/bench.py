@@ -195,7 +195,7 @@ def _table(runs: list[Run], sessions: tuple[int, ...], think: float) -> list[str
     for users in sessions:
         rows.append(row(f"{users} sessions, {think:g} s think: p95 (ms)", [f"{r.loads[f'think-{users}'].percentile(95):.0f}"
                                                                             for r in runs]))
-        rows.append(row(f"  msg/s, errors", [f"{r.loads[f'think-{users}'].per_second:.1f}, {len(r.loads[f'think-{users}'].errors)}"
+        rows.append(row("  msg/s, errors", [f"{r.loads[f'think-{users}'].per_second:.1f}, {len(r.loads[f'think-{users}'].errors)}"
                                              for r in runs]))
     rows.append(row("peak RSS per Rasa replica (MB)", [f"{max(v for k, v in r.peak_mb.items() if k.startswith('rasa')):.0f}"
                                                        for r in runs]))
