@@ -20,20 +20,19 @@ from bot.safety import SafetyMatcher
 READING_LEVELS = ("standard", "easy")
 
 
-def build_responder() -> Responder:
+def build_responder(config: settings.Settings) -> Responder:
     """Built when the action server starts, so bad content or settings stop it at once.
 
     Content follows the files by itself; SIGHUP reloads it immediately.
     """
-    config = settings.load()
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload())
     return Responder(content.get, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
                      PhraseLists(config.content_dir / "handoff", ("person",)))
 
 
-RESPONDER = build_responder()
-LANGUAGES = settings.load().languages
+CONFIG = settings.load()
+RESPONDER = build_responder(CONFIG)
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -43,7 +42,8 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     metadata = message.get("metadata") or {}
     text = message.get("text") or ""
     # The client's language switch decides; without it, the message's own language does.
-    language = metadata.get("language") or detector(LANGUAGES).detect(text, tracker.get_slot("language") or LANGUAGES[0])
+    session_language = tracker.get_slot("language") or CONFIG.languages[0]
+    language = metadata.get("language") or detector(CONFIG.languages).detect(text, session_language)
     level = metadata.get("reading_level") or tracker.get_slot("reading_level") or "standard"
     return Turn(
         text=text,

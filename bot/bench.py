@@ -204,9 +204,12 @@ def _table(runs: list[Run], sessions: tuple[int, ...], think: float) -> list[str
 
 
 @contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    """A new PostgreSQL database for one bench, dropped afterwards; yields its URL."""
-    name = f"bench_{uuid.uuid4().hex[:8]}"
+def scratch_database(admin_url: str, prefix: str = "bench") -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards; yields its URL.
+
+    The bench measures on one, and the tests run on one each, so neither touches real data.
+    Connections are allowed again before dropping, in case a test took the database down."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
@@ -214,6 +217,7 @@ def scratch_database(admin_url: str) -> Iterator[str]:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
+            connection.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
             connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
             connection.execute(text(f"DROP DATABASE {name}"))
         admin.dispose()

@@ -13,7 +13,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.validation import SESSION_ID, UNPRINTABLE, BadRequest
+from bot.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id
 
 MAX_COMMENT = 1000
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
@@ -49,10 +49,10 @@ def redact(text: str) -> str:
 def parse_feedback(body: Any, topics: set[str]) -> NewFeedback:
     """Check a feedback request; raise BadRequest naming the first bad field."""
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.")
+        raise BadRequest(NOT_AN_OBJECT)
     session_id = body.get("session_id")
-    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-        raise BadRequest("session_id is required: 1 to 128 letters, digits, '-' or '_'.")
+    if not is_session_id(session_id):
+        raise BadRequest(BAD_SESSION_ID)
     topic = body.get("topic")
     if topic is not None and (not isinstance(topic, str) or topic not in topics):
         raise BadRequest("topic must be a topic id from the catalogue, or null.")

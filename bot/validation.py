@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # Control characters and lone surrogates: PostgreSQL cannot store them, and no family types them.
@@ -11,3 +12,11 @@ UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 class BadRequest(Exception):
     """A client mistake; the message is safe to show to the client."""
+
+
+NOT_AN_OBJECT = "The body must be a JSON object."
+BAD_SESSION_ID = "session_id is required: 1 to 128 letters, digits, '-' or '_'."
+
+
+def is_session_id(value: Any) -> bool:
+    return isinstance(value, str) and SESSION_ID.match(value) is not None

@@ -30,7 +30,7 @@ from bot.security import security_headers
 from bot.settings import Settings
 from bot.spool import NotSaved, Spool, catch_up, save
 from bot.store import NewCallback, Store
-from bot.validation import SESSION_ID, UNPRINTABLE, BadRequest
+from bot.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id
 from bot.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,10 @@ async def errors_as_json(request: web.Request, handler: Any) -> web.StreamRespon
 def parse_chat(body: Any, languages: tuple[str, ...]) -> dict[str, str]:
     """Check a chat request against the contract; raise BadRequest naming the first bad field."""
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.")
+        raise BadRequest(NOT_AN_OBJECT)
     session_id = body.get("session_id")
-    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-        raise BadRequest("session_id is required: 1 to 128 letters, digits, '-' or '_'.")
+    if not is_session_id(session_id):
+        raise BadRequest(BAD_SESSION_ID)
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadRequest("text is required and must not be empty.")
@@ -165,11 +165,11 @@ def _optional_text(body: dict[str, Any], field: str, limit: int, errors: dict[st
 def parse_callback(body: Any, topics: set[str], districts: set[str]) -> NewCallback:
     """Check a call-back request; raise CallbackInvalid with a message for every bad field."""
     if not isinstance(body, dict):
-        raise CallbackInvalid({"body": "The body must be a JSON object."})
+        raise CallbackInvalid({"body": NOT_AN_OBJECT})
     errors: dict[str, str] = {}
     session_id = body.get("session_id")
-    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
-        errors["session_id"] = "session_id is required: 1 to 128 letters, digits, '-' or '_'."
+    if not is_session_id(session_id):
+        errors["session_id"] = BAD_SESSION_ID
     name = _optional_text(body, "name", 100, errors)
     if not name and "name" not in errors:
         errors["name"] = "Tell us your name, so we know who to ask for."

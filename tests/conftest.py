@@ -17,7 +17,6 @@ from typing import Any, Iterator
 import pytest
 import redis
 import yaml
-from sqlalchemy import create_engine, text
 
 from bot import content, settings
 from bot.ports import free_ports
@@ -95,15 +94,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
         yield Store(f"sqlite:///{tmp_path / 'app.db'}")
         return
-    name = f"bot_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine("postgresql://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    store = Store(f"postgresql://postgres@127.0.0.1/{name}")
-    yield store
-    store.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name}"))
+    request.getfixturevalue("postgres")  # skips, with the reason, when PostgreSQL cannot be started
+    with servers.fresh_database("store") as url:
+        store = Store(url)
+        yield store
+        store.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -11,15 +11,15 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, ContextManager
 
 import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+
+from bot.bench import scratch_database
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -96,22 +96,9 @@ def redis_unavailable() -> str | None:
     return None
 
 
-@contextmanager
-def fresh_database(label: str = "db") -> Iterator[str]:
+def fresh_database(label: str = "db") -> ContextManager[str]:
     """A new, empty PostgreSQL database for one test run, dropped afterwards; yields its URL."""
-    name = f"bot_test_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                               {"name": name})
-            connection.execute(text(f"DROP DATABASE {name}"))
-        admin.dispose()
+    return scratch_database(POSTGRES, f"bot_test_{label}")
 
 
 def set_database_up(url: str, up: bool) -> None:

@@ -7,26 +7,12 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
 from sqlalchemy import text, update
 
 from bot.feedback import NewFeedback
-from bot.store import CallbackRequest, Feedback, NewCallback, Store, purge_conversations
-from tests.servers import fresh_database
+from bot.store import CallbackRequest, Feedback, NewCallback, purge_conversations
 
 REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        yield Store(f"sqlite:///{tmp_path / 'app.db'}")
-        return
-    request.getfixturevalue("postgres")  # skips, with the reason, when PostgreSQL cannot be started
-    with fresh_database("store") as url:
-        store = Store(url)
-        yield store
-        store.engine.dispose()
 
 
 def test_migrations_create_the_schema_and_run_twice(store):
