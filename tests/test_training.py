@@ -54,6 +54,16 @@ def test_changing_an_example_question_needs_retraining(copy):
     assert built_fingerprint(copy) != before
 
 
+def test_changing_our_rasa_components_needs_retraining(copy, tmp_path, monkeypatch):
+    from bot import training
+    components = tmp_path / "nlu.py"
+    components.write_text(training.COMPONENTS.read_text())
+    monkeypatch.setattr(training, "COMPONENTS", components)
+    before = built_fingerprint(copy)
+    components.write_text(components.read_text().replace('"C": 0.2', '"C": 0.3'))
+    assert built_fingerprint(copy) != before
+
+
 def test_the_fingerprint_is_stable(copy):
     assert built_fingerprint(copy) == built_fingerprint(copy)
 
