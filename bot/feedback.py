@@ -13,7 +13,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id
+from bot.validation import UNPRINTABLE, BadRequest, session_id_of
 
 MAX_COMMENT = 1000
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
@@ -48,11 +48,7 @@ def redact(text: str) -> str:
 
 def parse_feedback(body: Any, topics: set[str]) -> NewFeedback:
     """Check a feedback request; raise BadRequest naming the first bad field."""
-    if not isinstance(body, dict):
-        raise BadRequest(NOT_AN_OBJECT)
-    session_id = body.get("session_id")
-    if not is_session_id(session_id):
-        raise BadRequest(BAD_SESSION_ID)
+    session_id = session_id_of(body)
     topic = body.get("topic")
     if topic is not None and (not isinstance(topic, str) or topic not in topics):
         raise BadRequest("topic must be a topic id from the catalogue, or null.")

@@ -20,3 +20,13 @@ BAD_SESSION_ID = "session_id is required: 1 to 128 letters, digits, '-' or '_'."
 
 def is_session_id(value: Any) -> bool:
     return isinstance(value, str) and SESSION_ID.match(value) is not None
+
+
+def session_id_of(body: Any) -> str:
+    """The session id of a JSON body, or BadRequest: the first check of every endpoint that raises."""
+    if not isinstance(body, dict):
+        raise BadRequest(NOT_AN_OBJECT)
+    session_id = body.get("session_id")
+    if not is_session_id(session_id):
+        raise BadRequest(BAD_SESSION_ID)
+    return session_id

@@ -30,7 +30,7 @@ from bot.security import security_headers
 from bot.settings import Settings
 from bot.spool import NotSaved, Spool, catch_up, save
 from bot.store import NewCallback, Store
-from bot.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id
+from bot.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id, session_id_of
 from bot.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,7 @@ async def errors_as_json(request: web.Request, handler: Any) -> web.StreamRespon
 
 def parse_chat(body: Any, languages: tuple[str, ...]) -> dict[str, str]:
     """Check a chat request against the contract; raise BadRequest naming the first bad field."""
-    if not isinstance(body, dict):
-        raise BadRequest(NOT_AN_OBJECT)
-    session_id = body.get("session_id")
-    if not is_session_id(session_id):
-        raise BadRequest(BAD_SESSION_ID)
+    session_id = session_id_of(body)
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadRequest("text is required and must not be empty.")

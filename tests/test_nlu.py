@@ -56,7 +56,7 @@ def _pipeline(storage: LocalModelStorage):
     return featurizers, classifier
 
 
-def _features(featurizers, texts: list[str]) -> np.ndarray:
+def _features(featurizers, texts: list[str]) -> tuple[list[Message], list[np.ndarray]]:
     messages = _messages(texts)
     for featurizer in featurizers:
         featurizer.process(messages)
