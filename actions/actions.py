@@ -16,6 +16,7 @@ from bot.dialogue import Responder, Turn
 from bot.language import detector
 from bot.phrases import PhraseLists
 from bot.safety import SafetyMatcher
+from bot.safety_training import safety_classifier
 
 READING_LEVELS = ("standard", "easy")
 
@@ -27,8 +28,10 @@ def build_responder(config: settings.Settings) -> Responder:
     """
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload())
-    return Responder(content.get, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
-                     PhraseLists(config.content_dir / "handoff", ("person",)))
+    safety = SafetyMatcher(config.content_dir / "safety")
+    return Responder(content.get, Areas(config.content_dir / "areas.yml"), safety,
+                     PhraseLists(config.content_dir / "handoff", ("person",)),
+                     classifier=safety_classifier(content.get(), safety, config))
 
 
 CONFIG = settings.load()

@@ -61,12 +61,24 @@ def _train(settings: Settings, force: bool = False) -> Path:
     from bot.training import train
 
     started = time.monotonic()
-    model, trained = train(_load_content(settings), settings, force=force)
+    loaded = _load_content(settings)
+    model, trained = train(loaded, settings, force=force)
     if trained:
         print(f"trained {model.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     else:
         print(f"model {model.name} matches the content and config: not retraining", file=sys.stderr)
+    _train_safety(loaded, settings)
     return model
+
+
+def _train_safety(loaded: "Content", settings: Settings) -> None:
+    """Train the safety classifier now, so the action server starts without waiting for it."""
+    from bot.safety import SafetyMatcher
+    from bot.safety_training import safety_classifier
+
+    started = time.monotonic()
+    safety_classifier(loaded, SafetyMatcher(settings.content_dir / "safety"), settings)
+    print(f"safety classifier ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 @contextmanager
@@ -183,6 +195,20 @@ def cmd_rasa(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     _train(_settings(), force=args.force)
+    return 0
+
+
+def cmd_safety_cv(args: argparse.Namespace) -> int:
+    """Cross-validate the safety classifier and print the threshold and per-language figures."""
+    from bot.safety import SafetyMatcher
+    from bot.safety_training import THRESHOLD_FILE, cross_validate, training_examples
+
+    settings = _settings()
+    examples = training_examples(_load_content(settings), SafetyMatcher(settings.content_dir / "safety"))
+    result = cross_validate(examples, folds=args.folds)
+    for line in result.lines():
+        print(line)
+    print(f"put the threshold in {THRESHOLD_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
     return 0
 
 
@@ -382,6 +408,11 @@ def parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--url", help="a running assistant (default: start one)")
     evaluation.add_argument("--min-accuracy", type=float, help="exit 0 when accuracy reaches this (0-1), even with failures")
     evaluation.set_defaults(func=cmd_eval)
+
+    safety = sub.add_parser("safety", help="the safety classifier").add_subparsers(dest="safety_command", required=True)
+    cv = safety.add_parser("cv", help="cross-validate it: per-language recall, precision and the threshold to use")
+    cv.add_argument("--folds", type=int, default=5)
+    cv.set_defaults(func=cmd_safety_cv)
 
     data = sub.add_parser("data", help="personal data").add_subparsers(dest="data_command", required=True)
     purge = data.add_parser("purge", help="delete personal data past its retention period")

@@ -26,9 +26,15 @@ class Contact:
     web: str | None = None
     address: str | None = None
     hours: str | None = None
+    out_of_hours: str | None = None  # the contact that takes over outside this one's hours
     districts: tuple[str, ...] = ()
     source: str | None = None
     confirm: bool = False
+
+    @property
+    def reachable(self) -> bool:
+        """Whether a family has a way to get in touch: a phone, a text number, an email or a website."""
+        return any((self.phone, self.text, self.email, self.web))
 
     def details(self) -> dict[str, object]:
         """The fields that have a value, for templates: a missing one is an error there, not 'None'."""
@@ -61,6 +67,9 @@ def load_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
         if contact.confirm:
             problems.append(Problem(path, line, "warning", f"contact '{contact.id}' is marked confirm: true; check its details"))
         contacts[contact.id] = contact
+    for contact in contacts.values():
+        if contact.out_of_hours and contact.out_of_hours not in contacts:
+            problems.append(Problem(path, 1, "error", f"contact '{contact.id}': out_of_hours names unknown contact '{contact.out_of_hours}'"))
     return contacts, problems
 
 

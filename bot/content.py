@@ -26,6 +26,7 @@ from bot.glossary import Glossary, load_glossary
 from bot.i18n import gettext_for
 from bot.problems import Problem, YamlListError, yaml_line_of, yaml_list
 from bot.readability import acronyms, measure
+from bot.safety import ROUTES_FILE, load_routes
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ ANSWER_MAX_WORDS = 150  # a standard answer is short; the detail goes in "## Mor
 # Capitals that are everyday words, not jargon.
 PLAIN_CAPITALS = {"OK", "TV", "UK", "I"}
 LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:")
+RULES_FILE = "checks.yml"
+CONTACT_PLACEHOLDER = re.compile(r"contact\(\s*['\"]([^'\"]+)['\"]\s*\)")
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 
@@ -110,6 +113,8 @@ class Content:
     pages: dict[tuple[str, str], Page]
     glossaries: dict[str, Glossary]
     problems: list[Problem]
+    # Whom the safety message names in each situation (content/safeguarding.yml).
+    safeguarding: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -246,8 +251,10 @@ def _inherit(pages: dict[tuple[str, str], Page]) -> list[Problem]:
             page.meta[key] = source.meta.get(key)
         translated_from, reviewed = page.translation.get("source_reviewed"), source.meta.get("last_reviewed")
         if isinstance(translated_from, dt.date) and isinstance(reviewed, dt.date) and reviewed > translated_from:
-            problems.append(Problem(page.path, 1, "warning", f"the {source.language} answer was reviewed on {reviewed}, after this "
-                                                             f"translation was made from it ({translated_from}): check it still says the same"))
+            # A translation made from an older English page may still carry a fact since corrected.
+            problems.append(Problem(page.path, 1, "error", f"the {source.language} answer was reviewed on {reviewed}, after this "
+                                                           f"translation was made from it ({translated_from}): update the translation "
+                                                           f"from the {source.language} page, then set source_reviewed: {reviewed}"))
     return problems
 
 
@@ -362,10 +369,15 @@ def load(root: Path, today: dt.date | None = None) -> Content:
             pages[(page.topic, language)] = page
     problems += _inherit(pages)
     problems += _check_examples(pages)
+    problems += _check_reachable(pages, contacts)
+    problems += _check_rules(root / RULES_FILE, pages)
+    safeguarding, route_problems = load_routes(root / ROUTES_FILE, contacts)
+    problems += route_problems
     for topic in topics:
         if (topic, "en") not in pages:
             problems.append(Problem(root / "topics.yml", 1, "error", f"topic '{topic}' has no English answer (content/en/{topic}.md)"))
-    return Content(root=root, topics=topics, contacts=contacts, pages=pages, glossaries=glossaries, problems=problems)
+    return Content(root=root, topics=topics, contacts=contacts, pages=pages, glossaries=glossaries, problems=problems,
+                   safeguarding=safeguarding)
 
 
 def _check_examples(pages: dict[tuple[str, str], Page]) -> list[Problem]:
@@ -385,6 +397,52 @@ def _check_examples(pages: dict[tuple[str, str], Page]) -> list[Problem]:
             if other is not None and other.topic != topic:
                 problems.append(Problem(page.path, 1, "error", f"example '{example}' is also filed under topic '{other.topic}' ({other.path.name})"))
             seen[key] = page
+    return problems
+
+
+def _check_reachable(pages: dict[tuple[str, str], Page], contacts: dict[str, Contact]) -> list[Problem]:
+    """A contact an answer hands a family to must have a way to reach it: a dead end is worse than none."""
+    problems: list[Problem] = []
+    for (topic, language), page in pages.items():
+        if language != SOURCE_LANGUAGE:
+            continue  # translations name the English page's contacts
+        used = dict.fromkeys([*page.contacts, *CONTACT_PLACEHOLDER.findall(page.path.read_text(encoding="utf-8"))])
+        for contact_id in used:
+            contact = contacts.get(contact_id)
+            if contact is not None and not contact.reachable:
+                problems.append(Problem(page.path, 1, "error", f"contact '{contact_id}' has no phone, text, email or web address "
+                                                               "in contacts.yml, so a family could not reach it: add one"))
+    return problems
+
+
+def _check_rules(path: Path, pages: dict[tuple[str, str], Page]) -> list[Problem]:
+    """The content team's rules (content/checks.yml): today, the appeal time limit."""
+    if not path.exists():
+        return [Problem(path, 1, "error", f"{path.name} is missing: it holds the rules every answer is checked against")]
+    try:
+        rules = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        appeal = rules["appeal_time_limit"]
+        exempt = set(appeal.get("not_tribunal") or [])
+        patterns = {language: {key: re.compile(str(value[key]), re.IGNORECASE) for key in ("appeal", "time_limit", "mediation")}
+                    for language, value in appeal["languages"].items()}
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
+        return [Problem(path, 1, "error", f"rules not readable: {exc}; see the comments in the file for the shape")]
+    problems: list[Problem] = []
+    for (topic, language), page in pages.items():
+        found = patterns.get(language)
+        if found is None or topic in exempt:
+            continue
+        # "## More" follows "## Answer", so the answer must give the limit if either mentions appealing.
+        for key, mentions in (("answer", page.sections.get("answer", "") + page.sections.get("more", "")),
+                              ("easy", page.sections.get("easy", ""))):
+            if not found["appeal"].search(mentions):
+                continue
+            missing = [what for what, rule in (("the 2-month time limit", "time_limit"), ("the mediation step", "mediation"))
+                       if not found[rule].search(page.sections.get(key, ""))]
+            if missing:
+                section = "## Easy read" if key == "easy" else "## Answer"
+                problems.append(Problem(page.path, 1, "error", f"{section} mentions appealing but not {' or '.join(missing)}: "
+                                                               f"say it there (rule appeal_time_limit in {path.name})"))
     return problems
 
 

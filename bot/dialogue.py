@@ -10,6 +10,7 @@ Order matters and is fixed: the safety message always comes first.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,7 +21,10 @@ from bot.content import Content, Page, to_html
 from bot.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.i18n import gettext_for
 from bot.phrases import PhraseLists
-from bot.safety import SafetyMatcher
+from bot.safety import SITUATIONS, YOUNG_PERSON, SafetyMatcher
+from bot.safety_classifier import SafetyClassifier
+
+log = logging.getLogger(__name__)
 
 FALLBACK_CONTACTS = ("send-hub", "iask")
 # Short or unknown text ("hmm", "blah blah") drifts towards the short small-talk intents,
@@ -29,6 +33,8 @@ SMALL_TALK = {"greet", "goodbye", "thanks", "start_again", "bot_challenge", "wha
               "simpler", "tell_me_more", "talk_to_person"}
 SMALL_TALK_MIN_CONFIDENCE = 0.5
 TOPIC_FOR_HANDOFF_CONFIDENCE = 0.5
+# The speaker model's probability above which a safety message speaks to a young person.
+YOUNG_PERSON_CONFIDENCE = 0.5
 
 
 def N_(text: str) -> str:
@@ -44,12 +50,23 @@ AREA_LABELS = {
     "about": N_("About SEND in Kent"),
 }
 
-SAFETY_CONTACTS = {
-    "self_harm": ("emergency", "release-the-pressure", "samaritans", "childline", "nhs-111"),
-    "child_at_risk": ("emergency", "childrens-social-care", "social-care-out-of-hours", "childline"),
-    "abuse": ("emergency", "childrens-social-care", "social-care-out-of-hours", "childline"),
-    "missing_child": ("emergency", "childrens-social-care", "social-care-out-of-hours"),
-    "parent_crisis": ("release-the-pressure", "samaritans", "nhs-111", "emergency"),
+# What the safety message says about each situation, after "call 999". One line per
+# situation found, in the order of bot.safety.SITUATIONS.
+SITUATION_LINES = {
+    "self_harm": N_("You do not have to deal with this alone. You can talk to someone now, day or night."),
+    "parent_crisis": N_("You do not have to deal with this alone. You can talk to someone now, day or night."),
+    "child_at_risk": N_("If you are worried about a child's safety, tell Kent children's social care. "
+                        "The NSPCC helpline gives free advice to any adult worried about a child."),
+    "abuse": N_("If you are worried about a child's safety, tell Kent children's social care. "
+                "The NSPCC helpline gives free advice to any adult worried about a child."),
+    "exploitation": N_("If you are worried about a child's safety, tell Kent children's social care. "
+                       "The NSPCC helpline gives free advice to any adult worried about a child."),
+    "missing_child": N_("If a child is missing and you think they are in danger, call 999 now."),
+    "staff_concern": N_("If you are worried about someone who works with children, such as a teacher, an assistant, "
+                        "a driver or a carer, tell Kent's LADO service. It deals with concerns about staff and volunteers. "
+                        "Tell the school's designated safeguarding lead as well."),
+    "domestic_abuse": N_("Domestic abuse harms children who see or hear it, too. You can get free help, day or night. "
+                         "If you call 999 and cannot speak, press 55."),
 }
 
 
@@ -79,12 +96,31 @@ class Responder:
     """Builds replies from the current content; one instance serves every conversation."""
 
     def __init__(self, content: Callable[[], Content], areas: Areas, safety: SafetyMatcher, handoff: PhraseLists,
-                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)) -> None:
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+                 classifier: SafetyClassifier | None = None) -> None:
         self._content = content
         self.areas = areas
         self.safety = safety
         self.handoff = handoff
         self.now = now
+        self.classifier = classifier
+
+    def assess_safety(self, turn: Turn) -> tuple[list[str], bool]:
+        """The situations a message is about, and whether a young person wrote it about themselves.
+
+        Three layers, any one of them enough: the phrase lists, the safety classifier, and
+        the topic classifier's `safeguarding` intent (bot/safety.py says why).
+        """
+        found = set(self.safety.situations(turn.text))
+        young = False
+        if self.classifier is not None:
+            assessment = self.classifier.assess(turn.text)
+            if assessment.flagged:
+                found.add(assessment.situation)
+            young = assessment.young_person >= YOUNG_PERSON_CONFIDENCE
+        if turn.intent == "safeguarding" and not found:
+            found.add("child_at_risk")
+        return [s for s in SITUATIONS if s in found], bool(found) and young
 
     def respond(self, turn: Turn) -> Reply:
         content = self._content()
@@ -97,9 +133,10 @@ class Responder:
         if place is not None and place.district:
             slots["district"] = turn.district = place.district
 
-        situations = self.safety.situations(turn.text)
-        if situations or turn.intent == "safeguarding":
-            messages.append(self._safeguarding(content, situations or ["child_at_risk"], now, turn.language, _))
+        situations, young_person = self.assess_safety(turn)
+        if situations:
+            messages.append(self._safeguarding(content, situations, young_person, turn.reading_level, now, turn.language, _))
+            log.warning("safeguarding message shown: situations=%s young_person=%s", ",".join(situations), young_person)
 
         intent = turn.intent
         if intent in SMALL_TALK and turn.confidence < SMALL_TALK_MIN_CONFIDENCE:
@@ -227,19 +264,40 @@ class Responder:
                              buttons=[{"title": _("What can you help with?"), "payload": "/what_can_you_do"},
                                       self._person_button(_)])
 
-    def _safeguarding(self, content: Content, situations: list[str], now: dt.datetime, language: str,
-                      _: Callable[[str], str]) -> dict[str, Any]:
-        ids = [c for c in dict.fromkeys(c for s in situations for c in SAFETY_CONTACTS[s])
-               if c in content.contacts and hours.is_open(content.contacts[c].hours, now) is not False]
-        lines = [_("If someone is in danger right now, call 999.")]
-        if "self_harm" in situations or "parent_crisis" in situations:
-            lines.append(_("You do not have to deal with this alone. You can talk to someone now, day or night:"))
+    def _safeguarding(self, content: Content, situations: list[str], young_person: bool, reading_level: str,
+                      now: dt.datetime, language: str, _: Callable[[str], str]) -> dict[str, Any]:
+        """Calm and short: who to contact now, no questions, no promise of secrecy, and a
+        person (not this assistant) decides what happens next."""
+        routes = [YOUNG_PERSON] if young_person else []
+        routes += situations
+        # A day line and its out-of-hours line follow the clock; any other closed service stays,
+        # with when it opens, since it is still the right one to tell (the LADO, for example).
+        paired = {i for c in content.contacts.values() if c.out_of_hours for i in (c.id, c.out_of_hours)}
+        ids = [c for c in dict.fromkeys(c for s in routes for c in content.safeguarding.get(s, ()))
+               if c in content.contacts and not (c in paired and hours.is_open(content.contacts[c].hours, now) is False)]
+        if young_person and reading_level == "easy":
+            lines = [_("Thank you for telling me."), _("It is not your fault."),
+                     _("You can talk to Childline. It is free. You can call day or night."),
+                     _("If you are in danger now, call 999."),
+                     _("You can also tell an adult you trust, like a teacher.")]
+        elif young_person:
+            lines = [_("Thank you for telling me. What is happening is not your fault."),
+                     _("You can talk to Childline for free, day or night. They will listen."),
+                     _("If you are in danger right now, call 999. You can also tell an adult you trust, like a teacher.")]
         else:
-            lines.append(_("If you are worried about a child's safety, tell Kent children's social care:"))
+            lines = [_("If someone is in danger right now, call 999.")]
+            lines += list(dict.fromkeys(_(SITUATION_LINES[s]) for s in situations))
         lines.append("")
         cards = [self._card(content.contacts[c], now, language, _) for c in ids]
         lines.extend(f"- {self._contact_line(content.contacts[card['id']], card['status'], _)}"
                      for card in cards if card["id"] != "emergency")
+        lines.append("")
+        if young_person:
+            lines.append(_("I am a computer, so I cannot do anything myself. A person at Childline will listen "
+                           "and help you work out what to do."))
+        else:
+            lines.append(_("You do not need to give names or details here. I am an automated assistant, so I cannot act "
+                           "on this myself. A person at these services will listen and decide what happens next."))
         message = self._message("safeguarding", "\n".join(lines), contacts=ids)
         message["cards"] = cards
         return message

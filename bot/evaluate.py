@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-EXPECT_KEYS = {"topic", "kind", "contact", "language"}
+EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language"}
 CASE_KEYS = {"id", "text", "turns", "language", "reading_level", "expect", "group"}
 
 
@@ -45,6 +45,7 @@ class Result:
     passed: bool
     problems: list[str] = field(default_factory=list)
     language: str = "en"
+    safeguarding: bool = False  # whether any reply put a safety message first
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -96,6 +97,8 @@ def check(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
             problems.append(f"expected a safeguarding message first, got kinds {kinds}")
         elif not set(wanted) & set(kinds):
             problems.append(f"expected kind {wanted}, got {kinds}")
+    if "not_kind" in expect and set(_as_list(expect["not_kind"])) & set(kinds):
+        problems.append(f"expected no {_as_list(expect['not_kind'])} message, got kinds {kinds}")
     if "topic" in expect and not set(_as_list(expect["topic"])) & set(topics):
         problems.append(f"expected topic {_as_list(expect['topic'])}, got {topics or 'none'}")
     if "contact" in expect and not set(_as_list(expect["contact"])) & contacts:
@@ -116,6 +119,7 @@ def run_case(url: str, case: Case) -> Result:
     session = f"eval-{uuid.uuid4().hex[:12]}"
     problems: list[str] = []
     language = case.language or "en"
+    safeguarding = False
     for step in case.steps:
         payload: dict[str, Any] = {"session_id": session, "text": step.text}
         if case.language:
@@ -123,9 +127,11 @@ def run_case(url: str, case: Case) -> Result:
         if case.reading_level:
             payload["reading_level"] = case.reading_level
         reply = post_chat(url, payload)
+        kinds = [m.get("kind") for m in reply.get("messages", [])]
+        safeguarding = safeguarding or kinds[:1] == ["safeguarding"]
         language = case.language or step.expect.get("language") or reply.get("language", language)
         problems += [f"{step.text!r}: {p}" for p in check(step.expect, reply)]
-    return Result(case, not problems, problems, language)
+    return Result(case, not problems, problems, language, safeguarding)
 
 
 def group_of(case: Case, topic_areas: dict[str, str]) -> str:
@@ -159,11 +165,19 @@ class Report:
     def language_accuracy(self) -> dict[str, float]:
         return {lang: sum(v) / len(v) for lang, v in self.languages.items()}
 
+    def false_alarms(self) -> tuple[int, int]:
+        """Safety messages on cases that do not expect one: (how many, out of how many)."""
+        ordinary = [r for r in self.results if not any("safeguarding" in _as_list(s.expect.get("kind", [])) for s in r.case.steps)]
+        return sum(r.safeguarding for r in ordinary), len(ordinary)
+
     def lines(self) -> list[str]:
         out = [f"FAIL {r.case.id}: {'; '.join(r.problems)}" for r in self.results if not r.passed]
         for title, table in (("group", self.groups), ("language", self.languages)):
             for key, values in sorted(table.items()):
                 out.append(f"{title} {key}: {sum(values)}/{len(values)} = {sum(values) / len(values):.1%}")
+        alarms, ordinary = self.false_alarms()
+        if ordinary:
+            out.append(f"safety messages on cases that expect none: {alarms}/{ordinary} = {alarms / ordinary:.1%}")
         out.append(f"{self.passed} passed, {self.failed} failed")
         return out
 

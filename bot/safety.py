@@ -1,19 +1,30 @@
-"""The pattern layer for safety: phrases the classifier cannot outvote.
+"""Safety first: which situations a message is about, and whom the safety message names.
 
-A message about a child at risk or a person in crisis must get the safety message
-first. The Rasa classifier has a `safeguarding` intent too, but a missed prediction
-must never hide a safety message, so the staff-owned phrase lists in
-content/safety/ are checked on every message.
+A message about a child at risk or a person in crisis must get the safety message first.
+Three layers decide that, and any one of them is enough, so no classifier alone can
+hide a safety message:
+- the staff-owned phrase lists in content/safety/ (danger said plainly);
+- the safety classifier (bot/safety_classifier.py: danger said indirectly);
+- the topic classifier's own `safeguarding` intent.
+Whom each situation is routed to is staff-owned too: content/safeguarding.yml.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
+from bot.contacts import Contact
 from bot.phrases import PhraseLists
+from bot.problems import Problem
 
 # Most urgent first: the order decides which contacts lead the safety message.
-SITUATIONS = ("self_harm", "child_at_risk", "abuse", "missing_child", "parent_crisis")
+SITUATIONS = ("self_harm", "child_at_risk", "abuse", "staff_concern", "domestic_abuse", "exploitation",
+              "missing_child", "parent_crisis")
+# When a young person writes about themselves, this route comes first, whatever the situation.
+YOUNG_PERSON = "young_person"
+ROUTES_FILE = "safeguarding.yml"
 
 
 class SafetyMatcher(PhraseLists):
@@ -22,3 +33,34 @@ class SafetyMatcher(PhraseLists):
 
     def situations(self, text: str) -> list[str]:
         return self.find(text)
+
+
+def load_routes(path: Path, contacts: dict[str, Contact]) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """Each situation's contacts, most urgent first; every situation must name someone reachable."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        return {}, [Problem(path, 1, "error", f"cannot read the safeguarding routes: {exc}")]
+    if not isinstance(data, dict):
+        return {}, [Problem(path, 1, "error", "must map each situation to a list of contact ids")]
+    node = yaml.compose(path.read_text(encoding="utf-8"))
+    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+    problems: list[Problem] = []
+    routes: dict[str, tuple[str, ...]] = {}
+    for key, ids in data.items():
+        line = lines.get(key, 1)
+        if key not in (*SITUATIONS, YOUNG_PERSON):
+            problems.append(Problem(path, line, "error", f"unknown situation '{key}' (use one of {', '.join((*SITUATIONS, YOUNG_PERSON))})"))
+            continue
+        ids = [str(i) for i in ids or []] if isinstance(ids, list) else []
+        for contact_id in ids:
+            if contact_id not in contacts:
+                problems.append(Problem(path, line, "error", f"{key}: unknown contact id '{contact_id}'"))
+            elif not contacts[contact_id].phone and not contacts[contact_id].web:
+                problems.append(Problem(path, line, "error", f"{key}: contact '{contact_id}' has no phone number or website"))
+        routes[key] = tuple(i for i in ids if i in contacts)
+    for situation in (*SITUATIONS, YOUNG_PERSON):
+        if not routes.get(situation):
+            problems.append(Problem(path, lines.get(situation, 1), "error",
+                                    f"safeguarding situation '{situation}' has no contact: a family in it would be told no one"))
+    return routes, problems

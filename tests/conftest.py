@@ -40,6 +40,15 @@ def loaded(config: Settings) -> content.Content:
 
 
 @pytest.fixture(scope="session")
+def safety_classifier(config: Settings, loaded: content.Content):
+    """The real safety classifier; `bot train` (run by `make test`) has usually cached it."""
+    from bot.safety import SafetyMatcher
+    from bot.safety_training import safety_classifier
+
+    return safety_classifier(loaded, SafetyMatcher(config.content_dir / "safety"), config)
+
+
+@pytest.fixture(scope="session")
 def spec_topics() -> set[str]:
     return {t["id"] for t in yaml.safe_load((SPEC / "topics.yml").read_text())}
 

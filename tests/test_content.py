@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import content
+from bot.safety import SITUATIONS, YOUNG_PERSON
+from bot.settings import ROOT
 from tests.conftest import write
 
 CONTACTS = """\
@@ -38,10 +40,15 @@ def page(examples: int = 20, easy: int = 8, front: str = "", body: str | None = 
             f"last_reviewed: 2026-11-01\nreview_by: 2027-05-01\nowner: content team\n{front}---\n{body}")
 
 
+ROUTES = "".join(f"{situation}: [iask]\n" for situation in (*SITUATIONS, YOUNG_PERSON))
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     write(tmp_path / "contacts.yml", CONTACTS)
     write(tmp_path / "topics.yml", TOPICS)
+    write(tmp_path / "checks.yml", (ROOT / "content" / "checks.yml").read_text(encoding="utf-8"))
+    write(tmp_path / "safeguarding.yml", ROUTES)
     write(tmp_path / "en" / "mediation.md", page())
     return tmp_path
 
@@ -281,12 +288,62 @@ def test_translation_mistakes_are_reported(tree):
     assert any("only 3 example questions; at least 10 are needed" in m for m in found)
 
 
-def test_a_translation_needs_a_source_page_and_warns_when_the_source_changed(tree):
+def test_a_translation_needs_a_source_page_and_fails_when_the_source_changed_since(tree):
+    """A translation made before the English page was corrected may still carry the old fact."""
     write(tree / "pl" / "mediation.md", translation().replace("from: en", "from: ro"))
     assert any("has no source page to follow (content/ro/mediation.md)" in m for m in messages(tree))
     write(tree / "pl" / "mediation.md", translation().replace("source_reviewed: 2026-11-01", "source_reviewed: 2026-10-01"))
-    assert any("warning: the en answer was reviewed on 2026-11-01, after this translation was made from it (2026-10-01)" in m
-               for m in messages(tree))
+    assert "pl/mediation.md:1: error: the en answer was reviewed on 2026-11-01, after this translation was made from it " \
+           "(2026-10-01): update the translation from the en page, then set source_reviewed: 2026-11-01" in messages(tree)
+
+
+def test_a_contact_an_answer_names_must_be_reachable(tree):
+    write(tree / "contacts.yml", CONTACTS + "- id: transport\n  name: School transport\n  role: Travel to school.\n")
+    write(tree / "en" / "mediation.md", page().replace("contacts: [iask]", "contacts: [iask, transport]"))
+    assert "en/mediation.md:1: error: contact 'transport' has no phone, text, email or web address in contacts.yml, " \
+           "so a family could not reach it: add one" in messages(tree)
+    body = "## Answer\n\nAsk {{ contact('transport').name }}.\n\n## Easy read\n\nAsk for help.\n"
+    write(tree / "en" / "mediation.md", page(body=body))
+    assert any("contact 'transport' has no phone" in m for m in messages(tree))
+    write(tree / "contacts.yml", CONTACTS + "- id: transport\n  name: School transport\n  email: t@example.org\n")
+    assert messages(tree) == []
+
+
+@pytest.mark.parametrize("section,text,missing", [
+    ("Answer", "You can appeal to the SEND Tribunal.", "the 2-month time limit or the mediation step"),
+    ("Answer", "You can appeal within 2 months of the letter.", "the mediation step"),
+    ("More", "You can appeal to the Tribunal. Ask a mediation adviser first.", "the 2-month time limit"),
+    ("Easy read", "You can appeal. Ask for help.", "the 2-month time limit or the mediation step"),
+])
+def test_a_section_that_mentions_appealing_must_give_the_time_limit(tree, section, text, missing):
+    """A family that misses the deadline can lose the right to appeal."""
+    sections = {"Answer": "Mediation is free.", "More": "It is free.", "Easy read": "We talk."}
+    sections[section] = text
+    write(tree / "en" / "mediation.md", page(body="".join(f"## {k}\n\n{v}\n\n" for k, v in sections.items())))
+    where = "## Easy read" if section == "Easy read" else "## Answer"
+    assert f"en/mediation.md:1: error: {where} mentions appealing but not {missing}: say it there " \
+           "(rule appeal_time_limit in checks.yml)" in messages(tree)
+
+
+def test_the_appeal_rule_passes_a_complete_answer_and_skips_other_appeal_routes(tree):
+    body = ("## Answer\n\nYou can appeal. Talk to a mediation adviser first. The limit is 2 months.\n\n"
+            "## Easy read\n\nWe talk.\n")
+    write(tree / "en" / "mediation.md", page(body=body))
+    assert messages(tree) == []
+    write(tree / "en" / "mediation.md", page(body="## Answer\n\nYou can appeal to a panel.\n\n## Easy read\n\nWe talk.\n"))
+    write(tree / "checks.yml", (tree / "checks.yml").read_text().replace("    - complaint-school", "    - mediation"))
+    assert messages(tree) == []
+
+
+def test_broken_rules_and_missing_routes_are_errors(tree):
+    write(tree / "checks.yml", "appeal_time_limit: {languages: {en: {appeal: '(('}}}\n")
+    assert any(m.startswith("checks.yml:1: error: rules not readable") for m in messages(tree))
+    write(tree / "safeguarding.yml", ROUTES.replace("staff_concern: [iask]", "staff_concern: []")
+          .replace("domestic_abuse: [iask]", "domestic_abuse: [nobody]") + "dragons: [iask]\n")
+    found = messages(tree)
+    assert any("error: safeguarding situation 'staff_concern' has no contact" in m for m in found)
+    assert any("error: domestic_abuse: unknown contact id 'nobody'" in m for m in found)
+    assert any("error: unknown situation 'dragons'" in m for m in found)
 
 
 def test_easy_read_in_another_language_needs_its_own_glossary(tree):

@@ -14,9 +14,9 @@ from bot.safety import SafetyMatcher
 
 
 @pytest.fixture(scope="module")
-def responder(loaded, config):
+def responder(loaded, config, safety_classifier):
     return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
-                     PhraseLists(config.content_dir / "handoff", ("person",)))
+                     PhraseLists(config.content_dir / "handoff", ("person",)), classifier=safety_classifier)
 
 
 def kinds(reply):
@@ -55,6 +55,98 @@ def test_the_classifier_alone_can_raise_safety(responder):
                                   "my son's reading is in danger of falling behind", "I'm dying to know when the review is"])
 def test_figures_of_speech_are_not_alarms(responder, text):
     assert "safeguarding" not in kinds(responder.respond(Turn(text, "nlu_fallback", 0.1)))
+
+
+# Issue 12: the right help for each situation, said so it does no more harm.
+MONDAY_NIGHT = "2026-11-30 22:00"
+
+
+def safety_message(loaded, config, classifier, text, moment="2026-11-30 11:00", **turn):
+    responder = Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
+                          PhraseLists(config.content_dir / "handoff", ("person",)), now=lambda: at(moment), classifier=classifier)
+    reply = responder.respond(Turn(text, turn.pop("intent", "nlu_fallback"), turn.pop("confidence", 0.2), **turn))
+    assert kinds(reply)[0] == "safeguarding", f"no safety message for {text!r}"
+    return reply.messages[0]
+
+
+@pytest.mark.parametrize("moment", ["2026-11-30 11:00", MONDAY_NIGHT])
+def test_a_concern_about_staff_names_the_lado_day_or_night(loaded, config, safety_classifier, moment):
+    message = safety_message(loaded, config, safety_classifier,
+                             "the escort on my daughter's school taxi keeps sitting in the back with her and she has "
+                             "started crying every morning before pick up", moment=moment)
+    assert "lado" in message["contacts"]
+    assert "LADO" in message["text"] and "designated safeguarding lead" in message["text"]
+    lado = next(card for card in message["cards"] if card["id"] == "lado")
+    assert lado["phone"] == "03000 41 08 88"
+    if moment == MONDAY_NIGHT:  # closed, so it says when it opens, and the out-of-hours line is there now
+        assert lado["open_now"] is False and "social-care-out-of-hours" in message["contacts"]
+
+
+def test_domestic_abuse_names_the_helplines_and_the_children(loaded, config, safety_classifier):
+    message = safety_message(loaded, config, safety_classifier,
+                             "my partner smashed my phone again last night and pushed me into the wall while the kids "
+                             "watched, how do i get my son's ehcp paperwork sent to my mums address")
+    assert {"emergency", "domestic-abuse-helpline", "kent-domestic-abuse"} <= set(message["contacts"])
+    assert "0808 2000 247" in message["text"] and "press 55" in message["text"]
+    assert "children who see or hear it" in message["text"]
+
+
+@pytest.mark.parametrize("level,opening", [("standard", "Thank you for telling me. What is happening is not your fault."),
+                                           ("easy", "Thank you for telling me.")])
+def test_a_young_person_is_spoken_to_with_childline_first(loaded, config, safety_classifier, level, opening):
+    message = safety_message(loaded, config, safety_classifier,
+                             "my stepdad says if i tell anyone what he does at night i will be put in care. i dont want to go home",
+                             reading_level=level)
+    assert message["contacts"][0] == "childline"
+    assert message["text"].startswith(opening)
+    assert "If someone is in danger" not in message["text"]
+    if level == "easy":
+        sentences = [s for s in message["text"].replace("\n", " ").split(".") if s.strip() and not s.strip().startswith("-")]
+        assert max(len(s.split()) for s in sentences[:5]) <= 12
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "ro", "uk", "ur", "ne"])
+@pytest.mark.parametrize("young", [False, True])
+def test_the_safety_message_does_no_more_harm_in_every_language(responder, language, young):
+    """No questions, no promise to keep a secret, and a person, not the assistant, decides."""
+    from bot.i18n import gettext_for
+    _ = gettext_for(language)
+    text = ("i want to die, my stepdad hurts me when mum is out and says i will be sorry if i tell" if young
+            else "my son says he wants to die")
+    reply = responder.respond(Turn(text, "nlu_fallback", 0.1, language=language))
+    message = reply.messages[0]
+    assert message["kind"] == "safeguarding"
+    assert (message["contacts"][0] == "childline") is young
+    assert "?" not in message["text"] and "؟" not in message["text"]
+    assert not any(word in message["text"].lower() for word in ("confidential", "secret", "name of", "tell me more"))
+    closing = _("You do not need to give names or details here. I am an automated assistant, so I cannot act "
+                "on this myself. A person at these services will listen and decide what happens next.")
+    young_closing = _("I am a computer, so I cannot do anything myself. A person at Childline will listen "
+                      "and help you work out what to do.")
+    assert (young_closing if young else closing) in message["text"]
+    if language != "en":
+        assert closing != "You do not need to give names or details here. I am an automated assistant, so I cannot act " \
+                          "on this myself. A person at these services will listen and decide what happens next."
+
+
+def test_a_safety_message_is_logged_without_the_familys_words(responder, caplog):
+    text = "my uncle keeps showing my 9 year old videos on his phone and says its their special secret"
+    with caplog.at_level("INFO"):
+        reply = responder.respond(Turn(text, "nlu_fallback", 0.1))
+    assert kinds(reply)[0] == "safeguarding"
+    logged = [r.getMessage() for r in caplog.records if "safeguarding" in r.getMessage()]
+    assert logged and all("uncle" not in line and "secret" not in line and "videos" not in line for line in logged)
+    assert any("situations=child_at_risk" in line for line in logged)
+
+
+@pytest.mark.parametrize("text", [
+    "can you help me write a firm letter to the head teacher about his support being removed",
+    "this whole ehcp process is killing me, how long until the draft",
+    "I could murder a cup of tea after that annual review meeting",
+    "he hits his head when he's frustrated, who can help with his behaviour",
+])
+def test_look_alikes_get_no_safety_message(responder, text):
+    assert "safeguarding" not in kinds(responder.respond(Turn(text, "nlu_fallback", 0.2)))
 
 
 def test_low_confidence_small_talk_becomes_a_fallback(responder):

@@ -1,0 +1,159 @@
+"""The safety classifier: its data, its training and cache, and how its threshold is chosen."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from bot.safety_classifier import (
+    CATEGORIES, NONE, Example, SafetyClassifier, SafetyDataError, choose_threshold, figures_at, load_examples,
+    load_or_train, read_threshold, segments,
+)
+from bot.safety_training import DATA, THRESHOLD_FILE, _rasa_examples
+from tests.conftest import write
+
+LANGUAGES = ("en", "pl", "ro", "uk", "ur", "ne")
+EVAL_DIR = Path(__file__).parent / "eval"
+
+SMALL = """\
+family:
+  child_disclosure:
+    - she says the man at swimming told her its their secret
+    - he says uncle told him not to tell mummy about the games
+    - she said the babysitter hurts her when we are out and not to tell
+  domestic_abuse:
+    - my partner threw a plate at me in front of the kids
+    - he shoves me when the children are watching
+    - my husband smashes things and the kids hide upstairs
+young_person:
+  self_harm:
+    - everyone would be better off without me
+    - i cant do this anymore i just want to disappear
+none:
+  - this process is killing me
+  - i could murder a cup of tea after that meeting
+  - the school keeps secrets about his support
+  - when is the annual review
+  - how do i ask for an ehcp
+  - what is a senco
+  - the taxi was late again this morning
+  - who can help with his reading
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("safety")
+    write(folder / "en.yml", SMALL)
+    return load_examples(folder)
+
+
+def test_examples_are_read_with_their_category_speaker_and_language(small):
+    assert Counter(e.category for e in small) == {"child_disclosure": 3, "domestic_abuse": 3, "self_harm": 2, NONE: 8}
+    assert {e.speaker for e in small if e.category == "self_harm"} == {"young_person"}
+    assert {e.language for e in small} == {"en"}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("family:\n  dragons: [a]\n", "unknown category 'dragons'"),
+    ("parents:\n  self_harm: [a]\n", r"unknown keys \['parents'\]"),
+    ("family: [unclosed\n", "not valid YAML"),
+])
+def test_malformed_example_files_are_reported(tmp_path, text, message):
+    write(tmp_path / "en.yml", text)
+    with pytest.raises(SafetyDataError, match=message):
+        load_examples(tmp_path)
+
+
+def test_a_trained_classifier_flags_disclosures_and_names_the_situation(small):
+    classifier = SafetyClassifier.train(small, threshold=0.5)
+    flagged = classifier.assess("he told me the man at swimming said it is their secret")
+    assert flagged.flagged and flagged.situation == "child_at_risk"
+    assert not classifier.assess("when is the annual review meeting").flagged
+    young = classifier.assess("i think everyone would be better off without me")
+    assert young.young_person > 0.5
+
+
+def test_the_cache_is_reused_for_the_same_examples_and_renewed_for_new_ones(small, tmp_path):
+    first = load_or_train(small, 0.5, tmp_path)
+    cached = list(tmp_path.glob("safety-*.joblib"))
+    assert len(cached) == 1
+    again = load_or_train(small, 0.4, tmp_path)
+    assert again.threshold == 0.4 and list(tmp_path.glob("safety-*.joblib")) == cached
+    assert np.allclose(first.score(["my partner threw a plate"]), again.score(["my partner threw a plate"]))
+    cached[0].write_bytes(b"not a model")  # a truncated file is trained again, not a crash
+    assert load_or_train(small, 0.5, tmp_path).assess("he shoves me in front of the kids").score > 0
+    load_or_train([*small, Example("a new one", NONE, None, "en")], 0.5, tmp_path)
+    assert len(list(tmp_path.glob("safety-*.joblib"))) == 2
+
+
+def test_a_long_message_is_scored_sentence_by_sentence_too():
+    short = "he told me its a secret"
+    assert segments(short) == [short]
+    long = ("my son is in year 5 and has an ehcp for autism. we are looking at specialist schools for year 7 "
+            "and the consultation. also he told me his stepdad makes him stand in the garden in the dark.")
+    parts = segments(long)
+    assert parts[0] == long and parts[-1] == "also he told me his stepdad makes him stand in the garden in the dark."
+    assert len(parts) == 4
+
+
+def test_rasa_small_talk_is_an_ordinary_example_but_its_safeguarding_intent_is_not(tmp_path):
+    write(tmp_path / "chat.yml", 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello there\n'
+                                 '- intent: safeguarding\n  examples: |\n    - my son is not safe\n')
+    assert _rasa_examples(tmp_path / "chat.yml") == ["hello there"]
+
+
+def test_the_threshold_is_the_highest_that_keeps_recall_in_every_language():
+    examples = [Example("a", "self_harm", "family", "en"), Example("b", "self_harm", "family", "pl"),
+                Example("c", NONE, None, "en"), Example("d", NONE, None, "pl")]
+    scores = np.array([0.9, 0.3, 0.2, 0.1])
+    assert choose_threshold(examples, scores, min_recall=1.0) == 0.3
+    figures = figures_at(examples, scores, 0.3)
+    assert (figures["en"].recall, figures["pl"].recall, figures["en"].false_positives) == (1.0, 1.0, 0)
+    assert figures_at(examples, scores, 0.15)["en"].precision == 0.5
+
+
+def test_the_threshold_file_is_read_and_checked(tmp_path):
+    assert 0 < read_threshold(THRESHOLD_FILE) < 1
+    with pytest.raises(SafetyDataError, match="between 0 and 1"):
+        read_threshold(write(tmp_path / "safety.yml", "threshold: 2\n"))
+    with pytest.raises(SafetyDataError, match="needs 'threshold"):
+        read_threshold(write(tmp_path / "safety.yml", "limit: 0.5\n"))
+
+
+# The real data (issue 12) ----------------------------------------------------------------
+
+
+def test_every_category_has_at_least_60_examples_across_the_six_languages():
+    examples = load_examples(DATA)
+    per_category = Counter(e.category for e in examples)
+    assert all(per_category[c] >= 60 for c in CATEGORIES), per_category
+    assert per_category[NONE] >= 180
+    per_language = Counter(e.language for e in examples if e.category != NONE)
+    assert set(per_language) == set(LANGUAGES) and min(per_language.values()) >= 120, per_language
+
+
+def test_no_evaluation_case_is_a_training_example():
+    """An eval case copied from the examples would measure memory, not understanding."""
+    trained = {" ".join(e.text.lower().split()) for e in load_examples(DATA)}
+    cases = [c for path in EVAL_DIR.glob("*.yml") for c in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    copied = [c["id"] for c in cases if " ".join(str(c.get("text", "")).lower().split()) in trained]
+    assert copied == []
+
+
+def test_the_real_classifier_flags_indirect_disclosures_in_every_language(safety_classifier):
+    """One fresh message per language, none of them in the examples or the eval set."""
+    messages = {
+        "en": "since the new lodger moved in my daughter wont sleep in her own room and says he comes in at night",
+        "pl": "corka mowi ze wujek zabiera ja do auta i kaze nic nie mowic mamie",
+        "ro": "baiatul meu zice ca antrenorul il pune sa stea dupa ora singur cu el si sa nu spuna nimanui",
+        "uk": "донька каже, що новий друг мами просить її нікому не казати, що він робить, коли мами немає",
+        "ur": "میری بیٹی کہتی ہے کہ وین والا انکل اسے اکیلے میں چھوتا ہے اور کہتا ہے کسی کو مت بتانا",
+        "ne": "मेरो छोरीले भन्छे ट्याक्सी चलाउने अंकलले उसलाई छुन्छ र कसैलाई नभन्नु भन्छ",
+    }
+    missed = [language for language, text in messages.items() if not safety_classifier.assess(text).flagged]
+    assert missed == []
