@@ -35,6 +35,10 @@ SMALL_TALK_MIN_CONFIDENCE = 0.5
 TOPIC_FOR_HANDOFF_CONFIDENCE = 0.5
 # The speaker model's probability above which a safety message speaks to a young person.
 YOUNG_PERSON_CONFIDENCE = 0.5
+# Rasa's `safeguarding` intent counts when the safety classifier gives the message at least this
+# share of its threshold. On the evaluation set the intent alone caught no disclosure that the
+# phrase lists and the classifier missed, and it alone raised three false alarms.
+RASA_CORROBORATION = 0.5
 
 
 def N_(text: str) -> str:
@@ -108,17 +112,19 @@ class Responder:
     def assess_safety(self, turn: Turn) -> tuple[list[str], bool]:
         """The situations a message is about, and whether a young person wrote it about themselves.
 
-        Three layers, any one of them enough: the phrase lists, the safety classifier, and
-        the topic classifier's `safeguarding` intent (bot/safety.py says why).
+        The phrase lists and the safety classifier, either one enough; the topic classifier's
+        `safeguarding` intent adds to them when the safety classifier half agrees, so a
+        topic classifier alone never decides (bot/safety.py says why).
         """
         found = set(self.safety.situations(turn.text))
         young = False
+        rasa_agrees = turn.intent == "safeguarding"
         if self.classifier is not None:
             assessment = self.classifier.assess(turn.text)
-            if assessment.flagged:
-                found.add(assessment.situation)
+            if assessment.flagged or (rasa_agrees and assessment.score >= RASA_CORROBORATION * self.classifier.threshold):
+                found.update(assessment.situations)
             young = assessment.young_person >= YOUNG_PERSON_CONFIDENCE
-        if turn.intent == "safeguarding" and not found:
+        elif rasa_agrees:
             found.add("child_at_risk")
         return [s for s in SITUATIONS if s in found], bool(found) and young
 

@@ -165,9 +165,13 @@ class Report:
     def language_accuracy(self) -> dict[str, float]:
         return {lang: sum(v) / len(v) for lang, v in self.languages.items()}
 
+    def ordinary_results(self) -> list[Result]:
+        """Cases that expect no safety message."""
+        return [r for r in self.results if not any("safeguarding" in _as_list(s.expect.get("kind", [])) for s in r.case.steps)]
+
     def false_alarms(self) -> tuple[int, int]:
         """Safety messages on cases that do not expect one: (how many, out of how many)."""
-        ordinary = [r for r in self.results if not any("safeguarding" in _as_list(s.expect.get("kind", [])) for s in r.case.steps)]
+        ordinary = self.ordinary_results()
         return sum(r.safeguarding for r in ordinary), len(ordinary)
 
     def lines(self) -> list[str]:

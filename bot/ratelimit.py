@@ -109,9 +109,14 @@ async def _session_id(request: web.Request) -> str | None:
     return session if isinstance(session, str) and 0 < len(session) <= 128 else None
 
 
+# A load balancer's health check must never get 429: under load it would take a healthy
+# replica out of service. The check itself stays cheap: one local probe of each process.
+UNLIMITED = frozenset({"/api/health"})
+
+
 @web.middleware
 async def rate_limit(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Any:
-    if not request.path.startswith("/api/"):
+    if not request.path.startswith("/api/") or request.path in UNLIMITED:
         return await handler(request)
     limiter = request.app[RATE_LIMITS]
     wait = await limiter.hit("ip", limiter.client_ip(request))

@@ -1,11 +1,11 @@
 """Safety first: which situations a message is about, and whom the safety message names.
 
 A message about a child at risk or a person in crisis must get the safety message first.
-Three layers decide that, and any one of them is enough, so no classifier alone can
-hide a safety message:
+Two independent layers decide that, and either one is enough, so no classifier alone can
+hide a safety message, and the topic classifier never decides:
 - the staff-owned phrase lists in content/safety/ (danger said plainly);
-- the safety classifier (bot/safety_classifier.py: danger said indirectly);
-- the topic classifier's own `safeguarding` intent.
+- the safety classifier (bot/safety_classifier.py: danger said indirectly).
+Rasa's own `safeguarding` intent adds to them when the safety classifier half agrees.
 Whom each situation is routed to is staff-owned too: content/safeguarding.yml.
 """
 

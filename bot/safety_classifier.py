@@ -51,6 +51,12 @@ SITUATION_OF = {
     "parent_crisis": "parent_crisis", "missing_child": "missing_child", "exploitation": "exploitation",
     "staff_concern": "staff_concern",
 }
+# A message often fits two situations ("the coach buys him things and says it's their secret"
+# is both a child's disclosure and a concern about staff): every category whose probability is
+# at least this share of the top one is routed too, so the message names both kinds of help.
+# On the evaluation cases that name a contact, 0.6 routed 51 of 57 right and 0.4 routed 52.
+CATEGORY_SHARE = 0.4
+MAX_CATEGORIES = 3
 SPEAKERS = ("family", "young_person")
 NONE = "none"
 SEED = 0
@@ -79,13 +85,13 @@ class Assessment:
     """What the classifier makes of one message."""
 
     score: float  # probability that the message needs the safety message
-    category: str  # the most likely situation, if it does
+    categories: tuple[str, ...]  # the likely situations, most likely first, if it does
     young_person: float  # probability that a young person is writing about themselves
     flagged: bool
 
     @property
-    def situation(self) -> str:
-        return SITUATION_OF[self.category]
+    def situations(self) -> list[str]:
+        return list(dict.fromkeys(SITUATION_OF[c] for c in self.categories))
 
 
 def load_examples(folder: Path) -> list[Example]:
@@ -157,10 +163,11 @@ class SafetyClassifier:
         # A disclosure at the end of a long question about a school place is one sentence in
         # many: each sentence is scored as well as the whole message, and the highest counts.
         score = float(self.score(segments(text)).max())
-        categories = self._category.predict_proba([text])[0]
+        probabilities = self._category.predict_proba([text])[0]
         young = float(self._speaker.predict_proba([text])[0][1])
-        category = str(self._category.classes_[int(np.argmax(categories))])
-        return Assessment(score, category, young, score >= self.threshold)
+        ranked = sorted(zip(probabilities, self._category.classes_), reverse=True)
+        categories = tuple(str(c) for p, c in ranked[:MAX_CATEGORIES] if p >= CATEGORY_SHARE * ranked[0][0])
+        return Assessment(score, categories, young, score >= self.threshold)
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?।۔؟\n])\s+")

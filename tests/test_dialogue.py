@@ -46,9 +46,19 @@ def test_safety_comes_first_even_when_the_classifier_says_otherwise(responder):
     assert reply.messages[0]["contacts"][0] == "emergency"
 
 
-def test_the_classifier_alone_can_raise_safety(responder):
-    reply = responder.respond(Turn("something the phrase lists do not know", "safeguarding", 0.7))
-    assert kinds(reply) == ["safeguarding"]
+def test_the_safety_classifier_alone_can_raise_safety(responder):
+    """No phrase list holds this, and the topic classifier thinks it is about reviews."""
+    reply = responder.respond(Turn("he keeps saying we would all be happier if he wasnt around anymore",
+                                   "ehcp-annual-review", 0.8))
+    assert kinds(reply)[0] == "safeguarding"
+
+
+def test_the_topic_classifiers_safeguarding_intent_needs_the_safety_classifier_to_half_agree(responder):
+    """Rasa's intent alone raised only false alarms on the evaluation set."""
+    assert "safeguarding" not in kinds(responder.respond(Turn("my gut tells me my son is not developing like other children, who should i go to first",
+                                                              "safeguarding", 0.87)))
+    bare = Responder(responder._content, responder.areas, responder.safety, responder.handoff)
+    assert kinds(bare.respond(Turn("something the phrase lists do not know", "safeguarding", 0.7))) == ["safeguarding"]
 
 
 @pytest.mark.parametrize("text", ["the school is killing me with paperwork", "this form is a nightmare",

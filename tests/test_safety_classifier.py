@@ -72,7 +72,7 @@ def test_malformed_example_files_are_reported(tmp_path, text, message):
 def test_a_trained_classifier_flags_disclosures_and_names_the_situation(small):
     classifier = SafetyClassifier.train(small, threshold=0.5)
     flagged = classifier.assess("he told me the man at swimming said it is their secret")
-    assert flagged.flagged and flagged.situation == "child_at_risk"
+    assert flagged.flagged and flagged.situations[0] == "child_at_risk"
     assert not classifier.assess("when is the annual review meeting").flagged
     young = classifier.assess("i think everyone would be better off without me")
     assert young.young_person > 0.5
