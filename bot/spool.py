@@ -51,15 +51,24 @@ class Spool:
 
     def drain(self, store: Store) -> int:
         """Move every spooled request into the database; returns how many. A database error stops it
-        (and propagates); what is left waits for the next round."""
+        (and propagates); what is left waits for the next round. A file that cannot be read is set
+        aside as `.bad` with an error in the log, and the others still move."""
         moved = 0
         for path in self.waiting():
-            record = json.loads(path.read_text(encoding="utf-8"))
-            store.add_callback(NewCallback(**record["request"]), reference=record["reference"],
-                               created_at=dt.datetime.fromisoformat(record["created_at"]))
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                request = NewCallback(**record["request"])
+                created_at = dt.datetime.fromisoformat(record["created_at"])
+                reference = str(record["reference"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                path.replace(path.with_suffix(".bad"))
+                log.error("call-back spool file %s cannot be read (%s); set aside as %s for staff to check",
+                          path.name, type(exc).__name__, path.with_suffix(".bad").name)
+                continue
+            store.add_callback(request, reference=reference, created_at=created_at)
             path.unlink()
             moved += 1
-            log.info("call-back %s: moved from the spool into the database", record["reference"])
+            log.info("call-back %s: moved from the spool into the database", reference)
         return moved
 
 
@@ -90,3 +99,5 @@ def catch_up(store: Store, spool: Spool, settings: Settings) -> None:
             deliver_pending(store, settings)
     except SQLAlchemyError as exc:
         log.warning("call-backs wait: the database is not answering (%s)", type(exc).__name__)
+    except Exception:  # anything else must not stop later rounds: log it, and try again next round
+        log.exception("call-back round failed; trying again next round")

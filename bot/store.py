@@ -39,9 +39,10 @@ class CallbackRequest(Base):
     district = Column(String(64))
     message = Column(Text, nullable=False, default="")
     consent_at = Column(DateTime, nullable=False)
-    email_status = Column(String(16), nullable=False, default="pending")  # pending, sent
+    email_status = Column(String(16), nullable=False, default="pending")  # pending, sent, failed
     email_attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(Text)
+    last_attempt_at = Column(DateTime)
     sent_at = Column(DateTime)
 
 
@@ -128,14 +129,21 @@ class Store:
             query = select(CallbackRequest).where(CallbackRequest.email_status == "pending").order_by(CallbackRequest.id)
             return list(session.scalars(query))
 
-    def record_attempt(self, reference: str, error: str | None) -> None:
+    def record_attempt(self, reference: str, error: str | None, max_attempts: int | None = None) -> str:
+        """Count one try at emailing staff; after `max_attempts` failures the request is marked
+        `failed`, so it stops being retried and shows as needing a person. Returns the status."""
         with Session(self.engine) as session:
             row = session.scalars(select(CallbackRequest).where(CallbackRequest.reference == reference)).one()
             row.email_attempts += 1
             row.last_error = error
+            row.last_attempt_at = utcnow()
             if error is None:
                 row.email_status, row.sent_at = "sent", utcnow()
+            elif max_attempts is not None and row.email_attempts >= max_attempts:
+                row.email_status = "failed"
+            status = str(row.email_status)
             session.commit()
+            return status
 
     def add_feedback(self, feedback: NewFeedback) -> Feedback:
         row = Feedback(created_at=utcnow(), **feedback.__dict__)

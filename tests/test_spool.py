@@ -49,3 +49,28 @@ def test_when_neither_database_nor_spool_can_keep_it_the_request_is_refused(tmp_
     (tmp_path / "spool").write_text("a file where the spool folder should be")
     with pytest.raises(NotSaved):
         save(Store(f"sqlite:///{tmp_path / 'app.db'}"), Spool(tmp_path / "spool"), REQUEST)
+
+
+def test_a_corrupt_spool_file_is_set_aside_and_the_others_still_move(tmp_path, caplog):
+    spool = Spool(tmp_path / "spool")
+    store = Store(f"sqlite:///{tmp_path / 'app.db'}")
+    spool.put("CB-AAAAAAAA", REQUEST, dt.datetime(2026, 12, 6, 9, 0))
+    (tmp_path / "spool" / "CB-BROKEN00.json").write_text("{not json", encoding="utf-8")
+    spool.put("CB-CCCCCCCC", REQUEST, dt.datetime(2026, 12, 6, 9, 5))
+    store.migrate()
+    assert spool.drain(store) == 2 and spool.waiting() == []
+    assert (tmp_path / "spool" / "CB-BROKEN00.bad").exists()
+    assert store.get("CB-AAAAAAAA") and store.get("CB-CCCCCCCC")
+    assert any("CB-BROKEN00.json cannot be read" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_a_round_survives_an_error_that_is_not_a_database_error(tmp_path, config, caplog, monkeypatch):
+    """The retry loop once died silently on anything but a database error."""
+    import bot.spool
+    store = Store(f"sqlite:///{tmp_path / 'app.db'}")
+
+    def broken(*_):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(bot.spool, "deliver_pending", broken)
+    catch_up(store, Spool(tmp_path / "spool"), config)  # does not raise
+    assert any(r.levelname == "ERROR" and "trying again next round" in r.getMessage() for r in caplog.records)

@@ -19,7 +19,7 @@ def test_migrations_create_the_schema_and_run_twice(store):
     store.migrate()
     store.migrate()
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_a_request_is_stored_pending_then_marked_sent(store):
@@ -74,3 +74,30 @@ def test_purge_command(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "soon"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "not a period like 90d" in bad.stderr
+
+
+def test_email_retries_back_off_then_stop_with_a_visible_failed_status(tmp_path, config, caplog):
+    """Retries once never stopped and never backed off."""
+    import dataclasses
+
+    from bot.mailer import MAX_ATTEMPTS, deliver_pending
+    from bot.ports import free_ports
+    from bot.store import Store
+    store = Store(f"sqlite:///{tmp_path / 'app.db'}")
+    store.migrate()
+    row = store.add_callback(REQUEST)
+    nobody = dataclasses.replace(config, smtp_host="127.0.0.1", smtp_port=free_ports(1)[0], email_retry_seconds=60)
+    now = dt.datetime.utcnow()
+    assert deliver_pending(store, nobody, now) == (0, 1)
+    assert deliver_pending(store, nobody, now + dt.timedelta(seconds=30)) == (0, 0), "not due yet: backing off"
+    assert deliver_pending(store, nobody, now + dt.timedelta(seconds=61)) == (0, 1)
+    assert deliver_pending(store, nobody, now + dt.timedelta(seconds=90)) == (0, 0), "the wait has doubled"
+    later = now
+    for _ in range(MAX_ATTEMPTS):
+        later += dt.timedelta(hours=2)
+        deliver_pending(store, nobody, later)
+    saved = store.get(row.reference)
+    assert (saved.email_status, saved.email_attempts) == ("failed", MAX_ATTEMPTS)
+    assert store.pending_emails() == []
+    assert any(r.levelname == "ERROR" and row.reference in r.getMessage() and "no more tries" in r.getMessage()
+               for r in caplog.records)
