@@ -48,6 +48,7 @@ SCRIPT = [
 ]
 TARGETS = {"p95_ms": 150.0, "ready_s": 60.0, "rasa_rss_mb": 1536.0}
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+ERROR_PAUSE = 0.5  # seconds a simulated family waits after an error before trying again
 
 
 def _rss_mb(pgid: int) -> float:
@@ -109,15 +110,18 @@ async def _user(session: aiohttp.ClientSession, url: str, name: str, delay: floa
         try:
             async with session.post(f"{url}/api/chat", json={"session_id": f"{name}-{turn // len(SCRIPT)}", "text": text}) as r:
                 await r.read()
-                if r.status != 200:
-                    load.errors.append(str(r.status))
-                    continue
+                error = None if r.status == 200 else str(r.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            load.errors.append(type(exc).__name__)
-            continue
-        load.latencies.append((time.perf_counter() - started) * 1000)
-        turn += 1
-        await asyncio.sleep(think)
+            error = type(exc).__name__
+        if error is None:
+            load.latencies.append((time.perf_counter() - started) * 1000)
+            turn += 1
+            await asyncio.sleep(think)
+        else:
+            # A person waits before trying again, and a failing server must not be hammered
+            # in a tight loop that measures only the load generator.
+            load.errors.append(error)
+            await asyncio.sleep(max(think, ERROR_PAUSE))
 
 
 def drive(url: str, label: str, users: int, seconds: float, think: float) -> Load:

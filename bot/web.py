@@ -229,8 +229,16 @@ async def callback(request: web.Request) -> web.Response:
         reference = await asyncio.get_running_loop().run_in_executor(None, save, store, request.app[SPOOL], new)
     except NotSaved:
         return _error(503, request.app[DIRECTORY].callback_error(settings.languages[0]))
-    asyncio.get_running_loop().run_in_executor(None, catch_up, store, request.app[SPOOL], settings)
+    # Email staff now rather than at the next round; the family does not wait for it, but a
+    # failure must still be seen, so the job's outcome is logged, never dropped.
+    job = asyncio.get_running_loop().run_in_executor(None, catch_up, store, request.app[SPOOL], settings)
+    job.add_done_callback(_log_failure)
     return web.json_response({"reference": reference}, status=201)
+
+
+def _log_failure(job: "asyncio.Future[None]") -> None:
+    if not job.cancelled() and job.exception() is not None:
+        log.error("call-back email round failed: %r", job.exception())
 
 
 async def _actions_up(client: aiohttp.ClientSession, url: str) -> bool:
