@@ -24,10 +24,11 @@ READING_LEVELS = ("standard", "easy")
 def build_responder(config: settings.Settings) -> Responder:
     """Built when the action server starts, so bad content or settings stop it at once.
 
-    Content follows the files by itself; SIGHUP reloads it immediately.
+    Content follows the files by itself, in a background thread; SIGHUP asks it to reload
+    now. Either way no conversation waits for a reload.
     """
     content = LiveContent(config.content_dir)
-    signal.signal(signal.SIGHUP, lambda *_: content.reload())
+    signal.signal(signal.SIGHUP, lambda *_: content.reload_soon())
     safety = SafetyMatcher(config.content_dir / "safety")
     return Responder(content.get, Areas(config.content_dir / "areas.yml"), safety,
                      PhraseLists(config.content_dir / "handoff", ("person",)),

@@ -244,7 +244,7 @@ def cmd_content_reload(args: argparse.Namespace) -> int:
     except (OSError, ValueError):
         print(f"no running assistant found ({pid_file}); start it with 'make run'", file=sys.stderr)
         return 1
-    print("content reloaded", file=sys.stderr)
+    print("reload asked for: the assistant swaps the checked content in within a few seconds", file=sys.stderr)
     return 0
 
 

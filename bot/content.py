@@ -449,22 +449,45 @@ def _check_rules(path: Path, pages: dict[tuple[str, str], Page]) -> list[Problem
 class LiveContent:
     """Content that follows the files: reloaded when they change, or on request.
 
-    A reload with errors keeps the last good content, so a typo never takes answers offline.
+    A watcher thread looks at the files every `check_every` seconds and, when they have
+    changed, loads and checks them (spaCy's readability checks take seconds) and swaps the
+    new content in with one assignment. Answering a family never waits for it: `get()`
+    only returns the current content. A reload with errors keeps the last good content, so
+    a typo never takes answers offline.
     """
 
-    def __init__(self, root: Path, check_every: float = 2.0) -> None:
+    def __init__(self, root: Path, check_every: float = 2.0, watch: bool = True) -> None:
         self.root = root
         self.check_every = check_every
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
-        self._checked = time.monotonic()
         self._content = load(root)
         if self._content.errors:
             raise ValueError("content has errors:\n" + "\n".join(p.format() for p in self._content.errors))
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        if watch:
+            threading.Thread(target=self._watch, name="content-watcher", daemon=True).start()
 
     def _fingerprint(self) -> tuple:
         stats = ((str(p), p.stat()) for p in self.root.rglob("*") if p.is_file())
         return tuple(sorted((name, st.st_mtime_ns, st.st_size) for name, st in stats))
+
+    def _watch(self) -> None:
+        while not self._stopped.is_set():
+            asked = self._wake.wait(self.check_every)
+            self._wake.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                if asked or self._fingerprint() != self._stamp:
+                    self.reload()
+            except Exception:  # a file vanishing mid-check, say: keep serving, look again next time
+                log.exception("content check failed; still serving the last good content")
+
+    def reload_soon(self) -> None:
+        """Ask the watcher to reload now (SIGHUP, `bot content reload`), without waiting for it."""
+        self._wake.set()
 
     def reload(self) -> bool:
         """Load the files again; returns False (and keeps serving the old content) if they have errors."""
@@ -479,9 +502,8 @@ class LiveContent:
             return True
 
     def get(self) -> Content:
-        now = time.monotonic()
-        if now - self._checked >= self.check_every:
-            self._checked = now
-            if self._fingerprint() != self._stamp:
-                self.reload()
         return self._content
+
+    def close(self) -> None:
+        self._stopped.set()
+        self._wake.set()

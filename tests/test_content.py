@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from bot import content
 from bot.safety import SITUATIONS, YOUNG_PERSON
 from bot.settings import ROOT
 from tests.conftest import write
+from tests.test_callback import wait_for
 
 CONTACTS = """\
 - id: iask
@@ -159,14 +161,41 @@ def test_html_is_sanitised():
 
 
 def test_live_content_follows_file_changes_and_keeps_good_content_on_errors(tree):
-    live = content.LiveContent(tree, check_every=0)
-    assert "free" in live.get().page("mediation", "en").sections["answer"]
-    time.sleep(0.01)
-    write(tree / "en" / "mediation.md", page().replace("Mediation is free.", "Mediation costs nothing."))
-    assert "costs nothing" in live.get().page("mediation", "en").sections["answer"]
-    write(tree / "en" / "mediation.md", page().replace("owner: content team\n", ""))
-    assert "costs nothing" in live.get().page("mediation", "en").sections["answer"]
-    assert live.reload() is False
+    live = content.LiveContent(tree, check_every=0.05)
+    try:
+        assert "free" in live.get().page("mediation", "en").sections["answer"]
+        time.sleep(0.01)
+        write(tree / "en" / "mediation.md", page().replace("Mediation is free.", "Mediation costs nothing."))
+        assert wait_for(lambda: "costs nothing" in live.get().page("mediation", "en").sections["answer"], 10)
+        write(tree / "en" / "mediation.md", page().replace("owner: content team\n", ""))
+        time.sleep(0.5)
+        assert "costs nothing" in live.get().page("mediation", "en").sections["answer"]
+        assert live.reload() is False
+    finally:
+        live.close()
+
+
+def test_answering_never_waits_for_a_reload(tree, monkeypatch):
+    """A reload (with its spaCy checks) once ran inside a family's request, blocking every conversation."""
+    live = content.LiveContent(tree, check_every=0.05)
+    real_load, started = content.load, threading.Event()
+
+    def slow_load(root, today=None):
+        started.set()
+        time.sleep(1.5)
+        return real_load(root, today)
+
+    monkeypatch.setattr(content, "load", slow_load)
+    try:
+        write(tree / "en" / "mediation.md", page().replace("Mediation is free.", "Mediation costs nothing."))
+        assert started.wait(5), "the watcher noticed the change"
+        begun = time.monotonic()
+        assert "free" in live.get().page("mediation", "en").sections["answer"]  # the old content, at once
+        assert time.monotonic() - begun < 0.1
+        assert wait_for(lambda: "costs nothing" in live.get().page("mediation", "en").sections["answer"], 10)
+        live.reload_soon()  # SIGHUP's way: returns at once
+    finally:
+        live.close()
 
 
 LONG = " ".join(["word"] * 22) + "."

@@ -57,9 +57,13 @@ def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_pa
         page.write_text(page.read_text().replace("## Answer\n", "## Answer\n\nReworded by staff today.\n", 1))
         reload = subprocess.run([sys.executable, "-m", "bot.cli", "content", "reload"], env=env, capture_output=True, text=True)
         assert reload.returncode == 0, reload.stderr
-        time.sleep(1)
-        status, reply = post(f"http://127.0.0.1:{web}/api/chat", {"session_id": "serve", "text": "what is mediation"})
-        assert reply["messages"][0]["text"].startswith("Reworded by staff today.")
+        # The reload runs beside the conversations, not inside them: ask until it has landed.
+        deadline, reworded = time.monotonic() + 60, False
+        while not reworded and time.monotonic() < deadline:
+            status, reply = post(f"http://127.0.0.1:{web}/api/chat", {"session_id": "serve", "text": "what is mediation"})
+            reworded = status == 200 and reply["messages"][0]["text"].startswith("Reworded by staff today.")
+            time.sleep(0.5)
+        assert reworded
         assert sorted(config.models_dir.iterdir()) == models
         serve.send_signal(signal.SIGINT)
         assert serve.wait(60) == 0
