@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,6 +307,8 @@ def _load_page(path: Path, language: str, topics: dict[str, Topic], contacts: di
     for contact_id in meta.get("contacts") or []:
         if contact_id not in contacts:
             problems.append(Problem(path, line_of("contacts"), "error", f"unknown contact id '{contact_id}'"))
+    if language == SOURCE_LANGUAGE:  # translations name the English page's contacts
+        problems += _check_reachable(path, [*(meta.get("contacts") or []), *CONTACT_PLACEHOLDER.findall(raw)], contacts)
     review_by = meta.get("review_by")
     if isinstance(review_by, dt.date) and review_by < today:
         problems.append(Problem(path, line_of("review_by"), "warning", f"review_by {review_by} has passed: check this answer"))
@@ -369,7 +370,6 @@ def load(root: Path, today: dt.date | None = None) -> Content:
             pages[(page.topic, language)] = page
     problems += _inherit(pages)
     problems += _check_examples(pages)
-    problems += _check_reachable(pages, contacts)
     problems += _check_rules(root / RULES_FILE, pages)
     safeguarding, route_problems = load_routes(root / ROUTES_FILE, contacts)
     problems += route_problems
@@ -400,19 +400,11 @@ def _check_examples(pages: dict[tuple[str, str], Page]) -> list[Problem]:
     return problems
 
 
-def _check_reachable(pages: dict[tuple[str, str], Page], contacts: dict[str, Contact]) -> list[Problem]:
+def _check_reachable(path: Path, used: list[str], contacts: dict[str, Contact]) -> list[Problem]:
     """A contact an answer hands a family to must have a way to reach it: a dead end is worse than none."""
-    problems: list[Problem] = []
-    for (topic, language), page in pages.items():
-        if language != SOURCE_LANGUAGE:
-            continue  # translations name the English page's contacts
-        used = dict.fromkeys([*page.contacts, *CONTACT_PLACEHOLDER.findall(page.path.read_text(encoding="utf-8"))])
-        for contact_id in used:
-            contact = contacts.get(contact_id)
-            if contact is not None and not contact.reachable:
-                problems.append(Problem(page.path, 1, "error", f"contact '{contact_id}' has no phone, text, email or web address "
-                                                               "in contacts.yml, so a family could not reach it: add one"))
-    return problems
+    return [Problem(path, 1, "error", f"contact '{contact_id}' has no phone, text, email or web address "
+                                      "in contacts.yml, so a family could not reach it: add one")
+            for contact_id in dict.fromkeys(used) if contact_id in contacts and not contacts[contact_id].reachable]
 
 
 def _check_rules(path: Path, pages: dict[tuple[str, str], Page]) -> list[Problem]:
@@ -456,7 +448,7 @@ class LiveContent:
     a typo never takes answers offline.
     """
 
-    def __init__(self, root: Path, check_every: float = 2.0, watch: bool = True) -> None:
+    def __init__(self, root: Path, check_every: float = 2.0) -> None:
         self.root = root
         self.check_every = check_every
         self._lock = threading.Lock()
@@ -466,8 +458,7 @@ class LiveContent:
             raise ValueError("content has errors:\n" + "\n".join(p.format() for p in self._content.errors))
         self._wake = threading.Event()
         self._stopped = threading.Event()
-        if watch:
-            threading.Thread(target=self._watch, name="content-watcher", daemon=True).start()
+        threading.Thread(target=self._watch, name="content-watcher", daemon=True).start()
 
     def _fingerprint(self) -> tuple:
         stats = ((str(p), p.stat()) for p in self.root.rglob("*") if p.is_file())

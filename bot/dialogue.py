@@ -55,16 +55,16 @@ AREA_LABELS = {
 }
 
 # What the safety message says about each situation, after "call 999". One line per
-# situation found, in the order of bot.safety.SITUATIONS.
+# situation found, in the order of bot.safety.SITUATIONS; situations that share a line say it once.
+NOT_ALONE = N_("You do not have to deal with this alone. You can talk to someone now, day or night.")
+CHILD_AT_RISK = N_("If you are worried about a child's safety, tell Kent children's social care. "
+                   "The NSPCC helpline gives free advice to any adult worried about a child.")
 SITUATION_LINES = {
-    "self_harm": N_("You do not have to deal with this alone. You can talk to someone now, day or night."),
-    "parent_crisis": N_("You do not have to deal with this alone. You can talk to someone now, day or night."),
-    "child_at_risk": N_("If you are worried about a child's safety, tell Kent children's social care. "
-                        "The NSPCC helpline gives free advice to any adult worried about a child."),
-    "abuse": N_("If you are worried about a child's safety, tell Kent children's social care. "
-                "The NSPCC helpline gives free advice to any adult worried about a child."),
-    "exploitation": N_("If you are worried about a child's safety, tell Kent children's social care. "
-                       "The NSPCC helpline gives free advice to any adult worried about a child."),
+    "self_harm": NOT_ALONE,
+    "parent_crisis": NOT_ALONE,
+    "child_at_risk": CHILD_AT_RISK,
+    "abuse": CHILD_AT_RISK,
+    "exploitation": CHILD_AT_RISK,
     "missing_child": N_("If a child is missing and you think they are in danger, call 999 now."),
     "staff_concern": N_("If you are worried about someone who works with children, such as a teacher, an assistant, "
                         "a driver or a carer, tell Kent's LADO service. It deals with concerns about staff and volunteers. "

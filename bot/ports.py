@@ -23,7 +23,8 @@ def _first_ephemeral() -> int:
         return 32768  # Linux's default
 
 
-def _is_free(port: int) -> bool:
+def is_free(port: int) -> bool:
+    """Whether a server could bind this port on 127.0.0.1 now."""
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))
@@ -40,7 +41,7 @@ def free_ports(count: int) -> list[int]:
     chosen: list[int] = []
     for _ in range(1000):
         port = random.randint(LOWEST, highest)
-        if port not in chosen and _is_free(port):
+        if port not in chosen and is_free(port):
             chosen.append(port)
             if len(chosen) == count:
                 return chosen

@@ -17,7 +17,7 @@ import yaml
 
 from bot.contacts import Contact
 from bot.phrases import PhraseLists
-from bot.problems import Problem
+from bot.problems import Problem, yaml_line_of
 
 # Most urgent first: the order decides which contacts lead the safety message.
 SITUATIONS = ("self_harm", "child_at_risk", "abuse", "staff_concern", "domestic_abuse", "exploitation",
@@ -38,17 +38,20 @@ class SafetyMatcher(PhraseLists):
 def load_routes(path: Path, contacts: dict[str, Contact]) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
     """Each situation's contacts, most urgent first; every situation must name someone reachable."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data, node = yaml.safe_load(text) or {}, yaml.compose(text)
     except (OSError, yaml.YAMLError) as exc:
         return {}, [Problem(path, 1, "error", f"cannot read the safeguarding routes: {exc}")]
     if not isinstance(data, dict):
         return {}, [Problem(path, 1, "error", "must map each situation to a list of contact ids")]
-    node = yaml.compose(path.read_text(encoding="utf-8"))
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+
+    def line_of(key: str) -> int:
+        return yaml_line_of(node, key) if node is not None else 1
+
     problems: list[Problem] = []
     routes: dict[str, tuple[str, ...]] = {}
     for key, ids in data.items():
-        line = lines.get(key, 1)
+        line = line_of(key)
         if key not in (*SITUATIONS, YOUNG_PERSON):
             problems.append(Problem(path, line, "error", f"unknown situation '{key}' (use one of {', '.join((*SITUATIONS, YOUNG_PERSON))})"))
             continue
@@ -61,6 +64,6 @@ def load_routes(path: Path, contacts: dict[str, Contact]) -> tuple[dict[str, tup
         routes[key] = tuple(i for i in ids if i in contacts)
     for situation in (*SITUATIONS, YOUNG_PERSON):
         if not routes.get(situation):
-            problems.append(Problem(path, lines.get(situation, 1), "error",
+            problems.append(Problem(path, line_of(situation), "error",
                                     f"safeguarding situation '{situation}' has no contact: a family in it would be told no one"))
     return routes, problems

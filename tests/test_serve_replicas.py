@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-from bot.ports import free_ports
+from bot.ports import free_ports, is_free
 from bot.training import train
 from tests.conftest import get, post
 from tests.test_stack import _children
@@ -23,12 +22,8 @@ def consecutive_free_ports() -> int:
     """A port p with p + 1 free too: replica i listens on BOT_RASA_PORT + i."""
     for _ in range(50):
         port = free_ports(1)[0]
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port + 1))
-                return port
-            except OSError:
-                continue
+        if is_free(port + 1):
+            return port
     raise RuntimeError("no two consecutive free ports")
 
 
