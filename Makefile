@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 PY310 ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: run test bench train check messages lock clean
+.PHONY: run test test-fast lint bench train check messages lock clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PY310)" || { echo "error: Python 3.10 not found. Rasa 3.6 needs it: install it (for example 'pyenv install 3.10') and run make again." >&2; exit 1; }
@@ -30,11 +30,25 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(BIN)/.installed $(NODE_STAMP)
 	$(BIN)/bot serve
 
-test: $(BIN)/.installed $(NODE_STAMP)
+test: lint
 	$(BIN)/bot content check
 	$(BIN)/bot train
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'error: pytest collected no tests' >&2; fi; exit $$status
+
+# The quick tier, while working: no Rasa model, no server process, no browser, no PostgreSQL.
+# The safety classifier is trained once and cached in var/models/ (about a minute the first time).
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -m "not stack and not browser and not production"; status=$$?; \
+	if [ $$status -eq 5 ]; then echo 'error: pytest collected no tests' >&2; fi; exit $$status
+
+# Static checks: ruff (lint and format), mypy, the import contracts of bot/ (.importlinter), eslint.
+lint: $(BIN)/.installed $(NODE_STAMP)
+	$(BIN)/ruff check bot actions tests migrations
+	$(BIN)/ruff format --check bot actions tests migrations
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	npx --no-install eslint bot/web/static
 
 # One Rasa replica against two, at 20 and 50 conversations; on a scratch PostgreSQL
 # database when PostgreSQL answers on 127.0.0.1 (the production shape), else on SQLite.

@@ -1,4 +1,4 @@
-"""The one custom action: a thin edge between Rasa and bot.dialogue."""
+"""The one custom action: a thin edge between Rasa and bot.assistant.dialogue."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import settings
-from bot.areas import Areas
-from bot.content import LiveContent
-from bot.dialogue import Responder, Turn
-from bot.language import detector
-from bot.phrases import PhraseLists
-from bot.safety import SafetyMatcher
-from bot.safety_training import safety_classifier
+from bot.assistant.content import LiveContent
+from bot.assistant.dialogue import Responder
+from bot.assistant.language import detector
+from bot.assistant.safety_training import safety_classifier
+from bot.assistant.turn import Turn
+from bot.core import settings
 
 READING_LEVELS = ("standard", "easy")
 
@@ -24,15 +22,12 @@ READING_LEVELS = ("standard", "easy")
 def build_responder(config: settings.Settings) -> Responder:
     """Built when the action server starts, so bad content or settings stop it at once.
 
-    Content follows the files by itself, in a background thread; SIGHUP asks it to reload
-    now. Either way no conversation waits for a reload.
+    Everything staff own (answers, contacts, phrase lists, areas) follows the files by itself,
+    in a background thread; SIGHUP asks it to reload now. No conversation waits for a reload.
     """
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload_soon())
-    safety = SafetyMatcher(config.content_dir / "safety")
-    return Responder(content.get, Areas(config.content_dir / "areas.yml"), safety,
-                     PhraseLists(config.content_dir / "handoff", ("person",)),
-                     classifier=safety_classifier(content.get(), safety, config))
+    return Responder(content.get, classifier=safety_classifier(content.get(), config))
 
 
 CONFIG = settings.load()

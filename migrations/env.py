@@ -1,9 +1,9 @@
-"""Alembic environment: the connection comes from bot.store.Store.migrate()."""
+"""Alembic environment: the connection comes from bot.storage.store.Store.migrate()."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.store import Base
+from bot.storage.store import Base
 
 config = context.config
 

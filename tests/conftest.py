@@ -9,24 +9,41 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import redis
 import yaml
 
-from bot import content, settings
-from bot.ports import free_ports
-from bot.settings import ROOT, Settings
-from bot.stack import Stack
-from bot.store import Store
-from bot.training import train
+from bot.assistant import content
+from bot.core import settings
+from bot.core.ports import free_ports
+from bot.core.settings import ROOT, Settings
+from bot.nlu.training import train
+from bot.ops.stack import Stack
+from bot.storage.store import Store
 from tests import servers
 
 SPEC = ROOT.parent / "shared" / "spec"
+
+# The slow tiers, named by what a test needs; `make test-fast` runs everything else. A test
+# that starts a process itself is marked where it is written.
+STACK_FIXTURES = {"assistant_stack", "assistant", "chat", "report", "web"}
+PRODUCTION_FIXTURES = {"production", "postgres", "redis_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & STACK_FIXTURES:
+            item.add_marker(pytest.mark.stack)
+        if fixtures & PRODUCTION_FIXTURES or params.get("store") == "postgresql":
+            item.add_marker(pytest.mark.production)
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +59,9 @@ def loaded(config: Settings) -> content.Content:
 @pytest.fixture(scope="session")
 def safety_classifier(config: Settings, loaded: content.Content):
     """The real safety classifier; `bot train` (run by `make test`) has usually cached it."""
-    from bot.safety import SafetyMatcher
-    from bot.safety_training import safety_classifier
+    from bot.assistant.safety_training import safety_classifier
 
-    return safety_classifier(loaded, SafetyMatcher(config.content_dir / "safety"), config)
+    return safety_classifier(loaded, config)
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +72,9 @@ def spec_topics() -> set[str]:
 @pytest.fixture(scope="session")
 def spec_contacts() -> set[str]:
     # The spec file has one unquoted colon that PyYAML rejects; the ids are what matter here.
-    return {line.split(":", 1)[1].strip() for line in (SPEC / "contacts.yml").read_text().splitlines()
-            if line.startswith("- id:")}
+    return {
+        line.split(":", 1)[1].strip() for line in (SPEC / "contacts.yml").read_text().splitlines() if line.startswith("- id:")
+    }
 
 
 @pytest.fixture(scope="session")
@@ -84,10 +101,17 @@ def web_app(var: Path, **env: str) -> Iterator[str]:
     given the ports and token of a running stack, it answers chat messages too.
     """
     port, rasa, actions = free_ports(3)
-    child = {**os.environ, "PORT": str(port), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
-             "BOT_VAR_DIR": str(var), **env}
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=child, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = {
+        **os.environ,
+        "PORT": str(port),
+        "BOT_RASA_PORT": str(rasa),
+        "BOT_ACTION_PORT": str(actions),
+        "BOT_VAR_DIR": str(var),
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.cli", "web"], env=child, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_listening(f"{url}/api/health")
@@ -134,6 +158,7 @@ class Production:
     tracker_url: str
     app_url: str
     smtp_port: int
+    inbox: servers.Inbox
 
     @property
     def url(self) -> str:
@@ -141,21 +166,35 @@ class Production:
 
 
 @pytest.fixture(scope="session")
-def production(config: Settings, loaded: content.Content, postgres: str, redis_url: str,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
+def production(
+    config: Settings, loaded: content.Content, postgres: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Production]:
     """The production shape as plain processes: two Rasa replicas sharing a PostgreSQL tracker
     store and Redis locks, the app's tables on PostgreSQL, rate limits counted in Redis, and
-    an SMTP port for call-back emails. Fresh databases and Redis keys, removed afterwards."""
+    a local SMTP server for call-back emails. Fresh databases and Redis keys, removed afterwards."""
     model, _ = train(loaded, config)
     var = tmp_path_factory.mktemp("production")
     prefix = f"t{uuid.uuid4().hex[:10]}"
     with servers.fresh_database("tracker") as tracker_url, servers.fresh_database("app") as app_url:
         shape = replace(config, lock_store_url=redis_url, redis_prefix=prefix).with_replicas(2).isolated(var)
-        shape = replace(shape, tracker_store_url=tracker_url, database_url=app_url, rate_limit_storage_url=redis_url,
-                        smtp_host="127.0.0.1", smtp_port=free_ports(1)[0], email_retry_seconds=0.5)
+        shape = replace(
+            shape,
+            tracker_store_url=tracker_url,
+            database_url=app_url,
+            rate_limit_storage_url=redis_url,
+            smtp_host="127.0.0.1",
+            smtp_port=free_ports(1)[0],
+            email_retry_seconds=0.5,
+        )
         stack = Stack(shape, model, log_dir=var / "logs")
-        with stack:
-            yield Production(stack, tracker_url, app_url, shape.smtp_port)
+        # Call-backs made by any test (the fuzzing makes hundreds) are emailed to a real local
+        # SMTP server: with none, their retries end in an error log a later test would see.
+        smtp, inbox = servers.start_smtp(shape.smtp_port)
+        try:
+            with stack:
+                yield Production(stack, tracker_url, app_url, shape.smtp_port, inbox)
+        finally:
+            smtp.stop()
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)
@@ -175,6 +214,7 @@ def post(url: str, body: Any, raw: bytes | None = None, headers: dict[str, str] 
 def wait_until_listening(url: str, seconds: float = 90.0) -> None:
     """Wait for a server that is starting; any HTTP answer, even 503, means it is up."""
     import time
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -201,6 +241,7 @@ def chat(assistant: str):
         status, body = post(f"{assistant}/api/chat", {"session_id": session_id, "text": text, **extra})
         assert status == 200, body
         return body
+
     return send
 
 

@@ -11,20 +11,39 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from email import message_from_bytes
 from pathlib import Path
-from typing import Callable, ContextManager
 
 import redis
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.bench import scratch_database
+from bot.ops.bench import scratch_database
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-               "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def _postgres_answers() -> bool:
@@ -96,7 +115,7 @@ def redis_unavailable() -> str | None:
     return None
 
 
-def fresh_database(label: str = "db") -> ContextManager[str]:
+def fresh_database(label: str = "db") -> AbstractContextManager[str]:
     """A new, empty PostgreSQL database for one test run, dropped afterwards; yields its URL."""
     return scratch_database(POSTGRES, f"bot_test_{label}")
 
@@ -110,7 +129,26 @@ def set_database_up(url: str, up: bool) -> None:
         with admin.connect() as connection:
             connection.execute(text(f"ALTER DATABASE {name} ALLOW_CONNECTIONS {'true' if up else 'false'}"))
             if not up:
-                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                                   {"name": name})
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+                )
     finally:
         admin.dispose()
+
+
+class Inbox:
+    """What a real local SMTP server (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def start_smtp(port: int) -> tuple[Controller, Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox

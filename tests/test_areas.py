@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.areas import Areas
+from bot.core.areas import Areas
 
 
 @pytest.fixture(scope="module")
@@ -10,14 +10,17 @@ def areas(config):
     return Areas(config.content_dir / "areas.yml")
 
 
-@pytest.mark.parametrize("text,district,team", [
-    ("someone in Thanet", "Thanet", "send-area-east"),
-    ("we're in margate", "Thanet", "send-area-east"),
-    ("Royal Tunbridge Wells", "Tunbridge Wells", "send-area-west"),
-    ("near tonbridge", "Tonbridge and Malling", "send-area-west"),
-    ("we moved to Deal last year", "Dover", "send-area-south"),
-    ("Gravesend", "Gravesham", "send-area-north"),
-])
+@pytest.mark.parametrize(
+    "text,district,team",
+    [
+        ("someone in Thanet", "Thanet", "send-area-east"),
+        ("we're in margate", "Thanet", "send-area-east"),
+        ("Royal Tunbridge Wells", "Tunbridge Wells", "send-area-west"),
+        ("near tonbridge", "Tonbridge and Malling", "send-area-west"),
+        ("we moved to Deal last year", "Dover", "send-area-south"),
+        ("Gravesend", "Gravesham", "send-area-north"),
+    ],
+)
 def test_towns_and_districts_find_the_area_team(areas, text, district, team):
     place = areas.find(text)
     assert (place.district, place.team) == (district, team)
@@ -39,6 +42,7 @@ def test_every_district_has_a_team_in_the_contacts(areas, loaded):
 
 def test_every_district_and_listed_town_routes_to_its_area_team(areas, config):
     import yaml
+
     data = yaml.safe_load((config.content_dir / "areas.yml").read_text())
     for district, team in data["districts"].items():
         assert (areas.find(f"we live in {district}").district, areas.find(district).team) == (district, team)
@@ -49,10 +53,16 @@ def test_every_district_and_listed_town_routes_to_its_area_team(areas, config):
         assert areas.find(f"we live in {town}").medway, town
 
 
-@pytest.mark.parametrize("text,district", [
-    ("my postcode is CT9 1AB", "Thanet"), ("ME10", "Swale"), ("tn23 4xx", "Ashford"),
-    ("DA11 0AA", "Gravesham"), ("we're in TN30", "Ashford"),
-])
+@pytest.mark.parametrize(
+    "text,district",
+    [
+        ("my postcode is CT9 1AB", "Thanet"),
+        ("ME10", "Swale"),
+        ("tn23 4xx", "Ashford"),
+        ("DA11 0AA", "Gravesham"),
+        ("we're in TN30", "Ashford"),
+    ],
+)
 def test_postcode_districts(areas, text, district):
     assert areas.find(text).district == district
 

@@ -8,7 +8,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from bot.bench import ERROR_PAUSE, Load, _user
+from bot.ops.bench import ERROR_PAUSE, Load, _user
 
 
 def test_a_failing_server_is_not_hammered_in_a_tight_loop():

@@ -6,34 +6,27 @@ import os
 import subprocess
 import sys
 import time
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from bot.ports import free_ports
-from bot.store import Store
+from bot.core.ports import free_ports
+from bot.storage.store import Store
 from tests.conftest import post, wait_until_listening
+from tests.servers import start_smtp
 
-VALID = {"session_id": "family-1", "name": "Ann Smith", "phone": "07911 123456", "email": "ann@example.org",
-         "preferred_time": "after 3pm", "topic": "mediation", "district": "Thanet",
-         "message": "We would like to talk about mediation.", "consent": True}
+pytestmark = [pytest.mark.stack]  # each test talks to a `bot web` process
 
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def start_smtp(port: int) -> tuple[Controller, Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, inbox
+VALID = {
+    "session_id": "family-1",
+    "name": "Ann Smith",
+    "phone": "07911 123456",
+    "email": "ann@example.org",
+    "preferred_time": "after 3pm",
+    "topic": "mediation",
+    "district": "Thanet",
+    "message": "We would like to talk about mediation.",
+    "consent": True,
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +38,20 @@ def smtp_port() -> int:
 def web(tmp_path_factory, smtp_port):
     var = tmp_path_factory.mktemp("callback-var")
     port, rasa, actions = free_ports(3)
-    env = {**os.environ, "PORT": str(port), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
-           "BOT_VAR_DIR": str(var), "BOT_SMTP_HOST": "127.0.0.1", "BOT_SMTP_PORT": str(smtp_port),
-           "BOT_STAFF_EMAIL": "send-team@kent.example", "BOT_EMAIL_RETRY_SECONDS": "0.5"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "BOT_RASA_PORT": str(rasa),
+        "BOT_ACTION_PORT": str(actions),
+        "BOT_VAR_DIR": str(var),
+        "BOT_SMTP_HOST": "127.0.0.1",
+        "BOT_SMTP_PORT": str(smtp_port),
+        "BOT_STAFF_EMAIL": "send-team@kent.example",
+        "BOT_EMAIL_RETRY_SECONDS": "0.5",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.cli", "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_listening(f"{url}/api/health")
     yield url, Store(f"sqlite:///{var / 'app.db'}")
@@ -74,7 +77,12 @@ def test_a_valid_request_is_stored_and_emailed_to_staff(web, smtp_port):
         reference = body["reference"]
         row = store.get(reference)
         assert (row.name, row.phone, row.email, row.district, row.topic) == (
-            "Ann Smith", "07911 123456", "ann@example.org", "Thanet", "mediation")
+            "Ann Smith",
+            "07911 123456",
+            "ann@example.org",
+            "Thanet",
+            "mediation",
+        )
         assert wait_for(lambda: store.get(reference).email_status == "sent")
         email = next(m for m in inbox.messages if reference in m["Subject"])
         assert email["To"] == "send-team@kent.example"
@@ -99,23 +107,26 @@ def test_a_stopped_smtp_server_loses_nothing_and_the_email_is_retried(web, smtp_
         controller.stop()
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"consent": None}, "consent"),
-    ({"consent": False}, "consent"),
-    ({"consent": "yes"}, "consent"),
-    ({"phone": "12345", "email": None}, "phone"),
-    ({"phone": "+1 202 555 0123", "email": None}, "phone"),
-    ({"phone": "07700 900123", "email": None}, "phone"),  # reserved for drama, never a real line
-    ({"email": "ann@", "phone": None}, "email"),
-    ({"phone": None, "email": None}, "contact"),
-    ({"name": ""}, "name"),
-    ({"name": "x" * 101}, "name"),
-    ({"message": "x" * 1001}, "message"),
-    ({"topic": "bins"}, "topic"),
-    ({"district": "Medway"}, "district"),
-    ({"session_id": "bad id!"}, "session_id"),
-    ({"preferred_time": 5}, "preferred_time"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"consent": None}, "consent"),
+        ({"consent": False}, "consent"),
+        ({"consent": "yes"}, "consent"),
+        ({"phone": "12345", "email": None}, "phone"),
+        ({"phone": "+1 202 555 0123", "email": None}, "phone"),
+        ({"phone": "07700 900123", "email": None}, "phone"),  # reserved for drama, never a real line
+        ({"email": "ann@", "phone": None}, "email"),
+        ({"phone": None, "email": None}, "contact"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"message": "x" * 1001}, "message"),
+        ({"topic": "bins"}, "topic"),
+        ({"district": "Medway"}, "district"),
+        ({"session_id": "bad id!"}, "session_id"),
+        ({"preferred_time": 5}, "preferred_time"),
+    ],
+)
 def test_each_invalid_field_gets_400_with_its_error(web, change, field):
     url, store = web
     request = {**VALID, **change}

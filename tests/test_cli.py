@@ -7,13 +7,22 @@ import os
 import subprocess
 import sys
 
-from bot.stack import child_env
+import pytest
+
+from bot.ops.stack import child_env
 from tests.conftest import SPEC, get, post, wait_until_listening, write
+
+pytestmark = [pytest.mark.stack]  # runs the `bot` command as a process
 
 
 def bot(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.ops.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_content_check_passes_on_the_real_content():
@@ -24,12 +33,15 @@ def test_content_check_passes_on_the_real_content():
 
 def test_content_check_fails_with_file_and_line(tmp_path, config):
     import shutil
+
     shutil.copytree(config.content_dir, tmp_path / "content")
     page = tmp_path / "content" / "en" / "mediation.md"
     page.write_text(page.read_text().replace("{{ contact('mediation').phone }}", "{{ contact('mediation').fax }}", 1))
     result = bot("content", "check", env={"BOT_CONTENT_DIR": str(tmp_path / "content")})
     assert result.returncode == 1
-    assert any(line.startswith("content/en/mediation.md:") and "broken placeholder" in line for line in result.stdout.splitlines())
+    assert any(
+        line.startswith("content/en/mediation.md:") and "broken placeholder" in line for line in result.stdout.splitlines()
+    )
 
 
 def test_content_list_json_lists_every_topic_and_level(loaded):
@@ -37,7 +49,8 @@ def test_content_list_json_lists_every_topic_and_level(loaded):
     rows = json.loads(result.stdout)
     assert all(set(row) == {"topic", "language", "reading_level"} for row in rows)
     assert {(r["topic"], r["reading_level"]) for r in rows if r["language"] == "en"} == {
-        (t, level) for t in loaded.topics for level in ("standard", "easy")}
+        (t, level) for t in loaded.topics for level in ("standard", "easy")
+    }
 
 
 def test_a_bad_setting_stops_with_a_clear_message():
@@ -60,8 +73,11 @@ def test_ask_easy_json(assistant, loaded):
 
 
 def test_eval_prints_failures_groups_and_the_counts_line(assistant, tmp_path):
-    cases = write(tmp_path / "cases.yml", "- {id: good, text: what is mediation, expect: {topic: mediation}}\n"
-                                          "- {id: bad, text: what is mediation, expect: {topic: ombudsman}}\n")
+    cases = write(
+        tmp_path / "cases.yml",
+        "- {id: good, text: what is mediation, expect: {topic: mediation}}\n"
+        "- {id: bad, text: what is mediation, expect: {topic: ombudsman}}\n",
+    )
     result = bot("eval", str(cases), "--url", assistant)
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == "1 passed, 1 failed"
@@ -84,22 +100,32 @@ def test_eval_reports_a_malformed_file(tmp_path):
 
 def test_telemetry_is_off_in_every_process(config):
     code = "import rasa.telemetry as t; print(t.is_telemetry_enabled())"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**child_env(config, "token"), "HOME": "/nonexistent"}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**child_env(config, "token"), "HOME": "/nonexistent"},
+        timeout=120,
+    )
     assert result.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_health_is_503_and_chat_503_when_rasa_is_down(tmp_path):
-    from bot.ports import free_ports
+    from bot.core.ports import free_ports
+
     web, rasa, actions = free_ports(3)
     env = {**os.environ, "PORT": str(web), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions)}
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.cli", "web"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         url = f"http://127.0.0.1:{web}"
         wait_until_listening(f"{url}/api/health")
         status, body = get(f"{url}/api/health")
-        assert (status, body) == (503, {"status": "unavailable", "model": False, "actions": False,
-                                        "replicas": [{"name": "rasa-1", "model": False}]})
+        assert (status, body) == (
+            503,
+            {"status": "unavailable", "model": False, "actions": False, "replicas": [{"name": "rasa-1", "model": False}]},
+        )
         status, body = post(f"{url}/api/chat", {"session_id": "a", "text": "hello"})
         assert status == 503 and "not available" in body["error"]
         status, _ = post(f"{url}/api/chat", None, raw=b"nope")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from bot import content
-from bot.safety import SITUATIONS, YOUNG_PERSON
-from bot.settings import ROOT
+from bot.assistant import content
+from bot.assistant.safety import SITUATIONS, YOUNG_PERSON
+from bot.core.settings import ROOT
 from tests.conftest import write
 from tests.test_callback import wait_for
 
@@ -34,12 +35,19 @@ TOPICS = """\
 def page(examples: int = 20, easy: int = 8, front: str = "", body: str | None = None, topic: str = "mediation") -> str:
     lines = "\n".join(f"  - question {topic} {i}" for i in range(examples))
     easy_lines = "\n".join(f"  - easy {topic} {i}" for i in range(easy))
-    body = body if body is not None else (
-        "## Answer\n\nMediation is free. Call {{ contact('iask').phone }}.\n\n"
-        "## More\n\nIt is confidential.\n\n## Easy read\n\nWe meet and talk. You can call us.\n")
-    return (f"---\ntopic: {topic}\ntitle: Mediation\narea: complaints\ncontacts: [iask]\n"
-            f"examples:\n{lines}\neasy_examples:\n{easy_lines}\nsources: [SEND Code of Practice]\n"
-            f"last_reviewed: 2026-11-01\nreview_by: 2027-05-01\nowner: content team\n{front}---\n{body}")
+    body = (
+        body
+        if body is not None
+        else (
+            "## Answer\n\nMediation is free. Call {{ contact('iask').phone }}.\n\n"
+            "## More\n\nIt is confidential.\n\n## Easy read\n\nWe meet and talk. You can call us.\n"
+        )
+    )
+    return (
+        f"---\ntopic: {topic}\ntitle: Mediation\narea: complaints\ncontacts: [iask]\n"
+        f"examples:\n{lines}\neasy_examples:\n{easy_lines}\nsources: [SEND Code of Practice]\n"
+        f"last_reviewed: 2026-11-01\nreview_by: 2027-05-01\nowner: content team\n{front}---\n{body}"
+    )
 
 
 ROUTES = "".join(f"{situation}: [iask]\n" for situation in (*SITUATIONS, YOUNG_PERSON))
@@ -51,6 +59,9 @@ def tree(tmp_path: Path) -> Path:
     write(tmp_path / "topics.yml", TOPICS)
     write(tmp_path / "checks.yml", (ROOT / "content" / "checks.yml").read_text(encoding="utf-8"))
     write(tmp_path / "safeguarding.yml", ROUTES)
+    write(tmp_path / "areas.yml", (ROOT / "content" / "areas.yml").read_text(encoding="utf-8"))
+    for folder in ("safety", "handoff"):
+        shutil.copytree(ROOT / "content" / folder, tmp_path / folder)
     write(tmp_path / "en" / "mediation.md", page())
     return tmp_path
 
@@ -75,7 +86,9 @@ def test_the_real_catalogue_has_no_errors_and_covers_the_spec(loaded, spec_topic
 
 def test_the_real_catalogue_keeps_the_spec_contacts_per_topic(loaded):
     import yaml
+
     from tests.conftest import SPEC
+
     for entry in yaml.safe_load((SPEC / "topics.yml").read_text()):
         assert set(entry["contacts"]) <= set(loaded.topics[entry["id"]].contacts), entry["id"]
 
@@ -107,7 +120,10 @@ def test_unknown_topic_and_wrong_file_name(tree):
 
 
 def test_broken_placeholders_are_reported_with_their_line(tree):
-    body = "## Answer\n\nCall {{ contact('iask').email }}.\n\n## Easy read\n\nCall {{ contact('nobody').phone }}.\n\n## More\n\n{{ oops\n"
+    body = (
+        "## Answer\n\nCall {{ contact('iask').email }}.\n\n## Easy read\n\nCall {{ contact('nobody').phone }}.\n\n"
+        "## More\n\n{{ oops\n"
+    )
     write(tree / "en" / "mediation.md", page(body=body))
     found = messages(tree)
     assert any(m.startswith("en/mediation.md:") and "broken placeholder" in m and "email" in m for m in found)
@@ -154,12 +170,6 @@ def test_invalid_yaml_is_reported_not_raised(tree):
     assert any("front matter is not valid YAML" in m for m in messages(tree))
 
 
-def test_html_is_sanitised():
-    html = content.to_html("Hi <script>x</script> [a](javascript:alert(1)) [b](https://gov.uk)")
-    assert "<script" not in html and 'href="javascript' not in html
-    assert 'href="https://gov.uk"' in html
-
-
 def test_live_content_follows_file_changes_and_keeps_good_content_on_errors(tree):
     live = content.LiveContent(tree, check_every=0.05)
     try:
@@ -201,19 +211,31 @@ def test_answering_never_waits_for_a_reload(tree, monkeypatch):
 LONG = " ".join(["word"] * 22) + "."
 
 
-@pytest.mark.parametrize("section,text,expected", [
-    ("Answer", f"{LONG} {LONG}", "error: sentences average 22.0 words; at most 20 for a standard answer"),
-    ("Easy read", "One two three four five six seven eight nine ten eleven twelve thirteen. " * 2,
-     "error: easy read sentences average 13.0 words; at most 12"),
-    ("Easy read", f"{LONG} Go. Go. Go. Go. Go. Go. Go. Go. Go. Go.", "error: easy read sentence of 22 words (at most 20)"),
-    ("Easy read", "Consequently, institutional accountability necessitates comprehensive documentation.", "warning: Flesch reading ease"),
-    ("Answer", "See [the page](www.kent.gov.uk). Call us.", "error: link 'www.kent.gov.uk' must start with https://"),
-    ("Answer", "Short words here. " * 51, "warning: the answer is 153 words; keep it to about 150"),
-    ("Answer", "See [the page] (https://www.kent.gov.uk). Call us.", "error: malformed link near"),
-])
+@pytest.mark.parametrize(
+    "section,text,expected",
+    [
+        ("Answer", f"{LONG} {LONG}", "error: sentences average 22.0 words; at most 20 for a standard answer"),
+        (
+            "Easy read",
+            "One two three four five six seven eight nine ten eleven twelve thirteen. " * 2,
+            "error: easy read sentences average 13.0 words; at most 12",
+        ),
+        ("Easy read", f"{LONG} Go. Go. Go. Go. Go. Go. Go. Go. Go. Go.", "error: easy read sentence of 22 words (at most 20)"),
+        (
+            "Easy read",
+            "Consequently, institutional accountability necessitates comprehensive documentation.",
+            "warning: Flesch reading ease",
+        ),
+        ("Answer", "See [the page](www.kent.gov.uk). Call us.", "error: link 'www.kent.gov.uk' must start with https://"),
+        ("Answer", "Short words here. " * 51, "warning: the answer is 153 words; keep it to about 150"),
+        ("Answer", "See [the page] (https://www.kent.gov.uk). Call us.", "error: malformed link near"),
+    ],
+)
 def test_readability_and_link_rules(tree, section, text, expected):
     body = "## Answer\n\nCall us.\n\n## More\n\nIt is free.\n\n## Easy read\n\nWe meet and talk.\n"
-    body = body.replace(f"## {section}\n\n{'Call us.' if section == 'Answer' else 'We meet and talk.'}", f"## {section}\n\n{text}")
+    body = body.replace(
+        f"## {section}\n\n{'Call us.' if section == 'Answer' else 'We meet and talk.'}", f"## {section}\n\n{text}"
+    )
     write(tree / "en" / "mediation.md", page(body=body))
     assert any(expected in m for m in messages(tree)), messages(tree)
 
@@ -236,13 +258,17 @@ def test_easy_read_jargon_must_be_in_the_glossary(tree):
 
 
 def test_glossary_problems(tree):
-    write(tree / "glossary" / "en.yml", GLOSSARY + """\
+    write(
+        tree / "glossary" / "en.yml",
+        GLOSSARY
+        + """\
 - term: Senco
   meaning: Again.
   easy: This sentence is far too long for easy read because it has many words.
 - term: EP
   colour: red
-""")
+""",
+    )
     found = messages(tree)
     assert "glossary/en.yml:5: error: 'Senco' is already in the glossary under 'SENCO'" in found
     assert any(m.startswith("glossary/en.yml:7: error: easy read for 'Senco' has a sentence of 14 words") for m in found)
@@ -271,8 +297,7 @@ def test_easy_read_explains_glossary_words_after_their_first_use(tree):
     body = "## Answer\n\nCall us.\n\n## Easy read\n\nAsk your SENCO for help. Your SENCO is kind.\n"
     write(tree / "en" / "mediation.md", page(body=body))
     easy = content.load(tree, today=dt.date(2026, 11, 28)).page("mediation", "en").sections["easy"]
-    assert easy == ("Ask your SENCO for help. SENCO means the teacher who helps with extra help in school. "
-                    "Your SENCO is kind.")
+    assert easy == ("Ask your SENCO for help. SENCO means the teacher who helps with extra help in school. Your SENCO is kind.")
 
 
 def test_words_the_text_already_explains_are_left_alone(tree):
@@ -285,11 +310,18 @@ def test_words_the_text_already_explains_are_left_alone(tree):
 
 def translation(front: str = "", body: str | None = None, examples: int = 10) -> str:
     lines = "\n".join(f"  - pytanie {i}" for i in range(examples))
-    body = body if body is not None else (
-        "## Answer\n\nMediacja jest bezpłatna. Zadzwoń {{ contact('iask').phone }}.\n\n"
-        "## Easy read\n\nSpotykamy się i rozmawiamy.\n")
-    return (f"---\ntopic: mediation\ntitle: Mediacja\ntranslation:\n  from: en\n  method: machine-assisted\n"
-            f"  reviewed: false\n  source_reviewed: 2026-11-01\nexamples:\n{lines}\n{front}---\n{body}")
+    body = (
+        body
+        if body is not None
+        else (
+            "## Answer\n\nMediacja jest bezpłatna. Zadzwoń {{ contact('iask').phone }}.\n\n"
+            "## Easy read\n\nSpotykamy się i rozmawiamy.\n"
+        )
+    )
+    return (
+        f"---\ntopic: mediation\ntitle: Mediacja\ntranslation:\n  from: en\n  method: machine-assisted\n"
+        f"  reviewed: false\n  source_reviewed: 2026-11-01\nexamples:\n{lines}\n{front}---\n{body}"
+    )
 
 
 def test_a_translation_takes_contacts_and_sources_from_its_english_page(tree):
@@ -307,11 +339,17 @@ def test_a_translation_takes_contacts_and_sources_from_its_english_page(tree):
 
 
 def test_translation_mistakes_are_reported(tree):
-    write(tree / "pl" / "mediation.md", translation(front="contacts: [hub]\n", examples=3)
-          .replace("  reviewed: false\n", "  reviewed: maybe\n").replace("  method: machine-assisted\n", ""))
+    write(
+        tree / "pl" / "mediation.md",
+        translation(front="contacts: [hub]\n", examples=3)
+        .replace("  reviewed: false\n", "  reviewed: maybe\n")
+        .replace("  method: machine-assisted\n", ""),
+    )
     found = messages(tree)
-    assert any("pl/mediation.md:" in m and "unknown front-matter field 'contacts' (a translation takes it from the English page)" in m
-               for m in found)
+    assert any(
+        "pl/mediation.md:" in m and "unknown front-matter field 'contacts' (a translation takes it from the English page)" in m
+        for m in found
+    )
     assert any("missing translation field 'method'" in m for m in found)
     assert any("translation reviewed must be true or false" in m for m in found)
     assert any("only 3 example questions; at least 10 are needed" in m for m in found)
@@ -322,15 +360,19 @@ def test_a_translation_needs_a_source_page_and_fails_when_the_source_changed_sin
     write(tree / "pl" / "mediation.md", translation().replace("from: en", "from: ro"))
     assert any("has no source page to follow (content/ro/mediation.md)" in m for m in messages(tree))
     write(tree / "pl" / "mediation.md", translation().replace("source_reviewed: 2026-11-01", "source_reviewed: 2026-10-01"))
-    assert "pl/mediation.md:1: error: the en answer was reviewed on 2026-11-01, after this translation was made from it " \
-           "(2026-10-01): update the translation from the en page, then set source_reviewed: 2026-11-01" in messages(tree)
+    assert (
+        "pl/mediation.md:1: error: the en answer was reviewed on 2026-11-01, after this translation was made from it "
+        "(2026-10-01): update the translation from the en page, then set source_reviewed: 2026-11-01" in messages(tree)
+    )
 
 
 def test_a_contact_an_answer_names_must_be_reachable(tree):
     write(tree / "contacts.yml", CONTACTS + "- id: transport\n  name: School transport\n  role: Travel to school.\n")
     write(tree / "en" / "mediation.md", page().replace("contacts: [iask]", "contacts: [iask, transport]"))
-    assert "en/mediation.md:1: error: contact 'transport' has no phone, text, email or web address in contacts.yml, " \
-           "so a family could not reach it: add one" in messages(tree)
+    assert (
+        "en/mediation.md:1: error: contact 'transport' has no phone, text, email or web address in contacts.yml, "
+        "so a family could not reach it: add one" in messages(tree)
+    )
     body = "## Answer\n\nAsk {{ contact('transport').name }}.\n\n## Easy read\n\nAsk for help.\n"
     write(tree / "en" / "mediation.md", page(body=body))
     assert any("contact 'transport' has no phone" in m for m in messages(tree))
@@ -338,25 +380,29 @@ def test_a_contact_an_answer_names_must_be_reachable(tree):
     assert messages(tree) == []
 
 
-@pytest.mark.parametrize("section,text,missing", [
-    ("Answer", "You can appeal to the SEND Tribunal.", "the 2-month time limit or the mediation step"),
-    ("Answer", "You can appeal within 2 months of the letter.", "the mediation step"),
-    ("More", "You can appeal to the Tribunal. Ask a mediation adviser first.", "the 2-month time limit"),
-    ("Easy read", "You can appeal. Ask for help.", "the 2-month time limit or the mediation step"),
-])
+@pytest.mark.parametrize(
+    "section,text,missing",
+    [
+        ("Answer", "You can appeal to the SEND Tribunal.", "the 2-month time limit or the mediation step"),
+        ("Answer", "You can appeal within 2 months of the letter.", "the mediation step"),
+        ("More", "You can appeal to the Tribunal. Ask a mediation adviser first.", "the 2-month time limit"),
+        ("Easy read", "You can appeal. Ask for help.", "the 2-month time limit or the mediation step"),
+    ],
+)
 def test_a_section_that_mentions_appealing_must_give_the_time_limit(tree, section, text, missing):
     """A family that misses the deadline can lose the right to appeal."""
     sections = {"Answer": "Mediation is free.", "More": "It is free.", "Easy read": "We talk."}
     sections[section] = text
     write(tree / "en" / "mediation.md", page(body="".join(f"## {k}\n\n{v}\n\n" for k, v in sections.items())))
     where = "## Easy read" if section == "Easy read" else "## Answer"
-    assert f"en/mediation.md:1: error: {where} mentions appealing but not {missing}: say it there " \
-           "(rule appeal_time_limit in checks.yml)" in messages(tree)
+    assert (
+        f"en/mediation.md:1: error: {where} mentions appealing but not {missing}: say it there "
+        "(rule appeal_time_limit in checks.yml)" in messages(tree)
+    )
 
 
 def test_the_appeal_rule_passes_a_complete_answer_and_skips_other_appeal_routes(tree):
-    body = ("## Answer\n\nYou can appeal. Talk to a mediation adviser first. The limit is 2 months.\n\n"
-            "## Easy read\n\nWe talk.\n")
+    body = "## Answer\n\nYou can appeal. Talk to a mediation adviser first. The limit is 2 months.\n\n## Easy read\n\nWe talk.\n"
     write(tree / "en" / "mediation.md", page(body=body))
     assert messages(tree) == []
     write(tree / "en" / "mediation.md", page(body="## Answer\n\nYou can appeal to a panel.\n\n## Easy read\n\nWe talk.\n"))
@@ -367,8 +413,11 @@ def test_the_appeal_rule_passes_a_complete_answer_and_skips_other_appeal_routes(
 def test_broken_rules_and_missing_routes_are_errors(tree):
     write(tree / "checks.yml", "appeal_time_limit: {languages: {en: {appeal: '(('}}}\n")
     assert any(m.startswith("checks.yml:1: error: rules not readable") for m in messages(tree))
-    write(tree / "safeguarding.yml", ROUTES.replace("staff_concern: [iask]", "staff_concern: []")
-          .replace("domestic_abuse: [iask]", "domestic_abuse: [nobody]") + "dragons: [iask]\n")
+    write(
+        tree / "safeguarding.yml",
+        ROUTES.replace("staff_concern: [iask]", "staff_concern: []").replace("domestic_abuse: [iask]", "domestic_abuse: [nobody]")
+        + "dragons: [iask]\n",
+    )
     found = messages(tree)
     assert any("error: safeguarding situation 'staff_concern' has no contact" in m for m in found)
     assert any("error: domestic_abuse: unknown contact id 'nobody'" in m for m in found)
@@ -378,12 +427,16 @@ def test_broken_rules_and_missing_routes_are_errors(tree):
 def test_easy_read_in_another_language_needs_its_own_glossary(tree):
     body = "## Answer\n\nMediacja.\n\n## Easy read\n\nZapytaj SENCO. To pomoże.\n"
     write(tree / "pl" / "mediation.md", translation(body=body))
-    assert any("easy read uses 'SENCO', which the glossary does not explain: add it to glossary/pl.yml" in m
-               for m in messages(tree))
-    write(tree / "glossary" / "pl.yml", "- term: SENCO\n  meaning: Nauczyciel.\n  easy: Nauczyciel, który pomaga. Jest w szkole.\n")
+    assert any(
+        "easy read uses 'SENCO', which the glossary does not explain: add it to glossary/pl.yml" in m for m in messages(tree)
+    )
+    write(
+        tree / "glossary" / "pl.yml", "- term: SENCO\n  meaning: Nauczyciel.\n  easy: Nauczyciel, który pomaga. Jest w szkole.\n"
+    )
     loaded = content.load(tree, today=dt.date(2026, 11, 28))
     assert [p.format(tree) for p in loaded.errors] == []
-    from bot.i18n import gettext_for
+    from bot.core.i18n import gettext_for
+
     explained = gettext_for("pl")("{word} means {meaning}.").format(word="SENCO", meaning="nauczyciel, który pomaga")
     assert loaded.page("mediation", "pl").sections["easy"] == f"Zapytaj SENCO. {explained} To pomoże."
 
@@ -392,3 +445,38 @@ def test_every_catalogue_topic_is_answered_in_every_configured_language(loaded, 
     for language, counts in content.coverage(loaded, config.languages).items():
         assert counts["standard"] == counts["topics"], language
         assert counts["easy"] >= counts["topics"] * 0.9, language
+
+
+def test_an_empty_list_file_is_a_problem_not_a_crash(tree):
+    write(tree / "topics.yml", "")
+    assert any("topics.yml" in m for m in messages(tree))
+
+
+def test_phrase_lists_and_areas_reload_with_the_answers(tree):
+    """Issue 15: they were read once when the action server started; now a staff edit to the
+    safety or handoff phrases, or to the towns, is live within seconds, like an answer."""
+    live = content.LiveContent(tree, check_every=0.05)
+    try:
+        before = live.get()
+        assert before.safety.situations("the purple dragon is back") == []
+        assert before.handoff.find("could i meet the wizard please") == []
+        assert before.places.find("I live in Newtown") is None
+        text = (tree / "safety" / "en.yml").read_text()
+        (tree / "safety" / "en.yml").write_text(text.replace("self_harm:\n", "self_harm:\n  - the purple dragon is back\n", 1))
+        text = (tree / "handoff" / "en.yml").read_text()
+        (tree / "handoff" / "en.yml").write_text(text.replace("person:\n", "person:\n  - meet the wizard\n", 1))
+        text = (tree / "areas.yml").read_text()
+        (tree / "areas.yml").write_text(text.replace("towns:\n", "towns:\n  Newtown: Thanet\n", 1))
+        assert wait_for(lambda: live.get().places.find("I live in Newtown") is not None, 10)
+        fresh = live.get()
+        assert fresh.safety.situations("the purple dragon is back") == ["self_harm"]
+        assert fresh.handoff.find("could i meet the wizard please") == ["person"]
+    finally:
+        live.close()
+
+
+def test_a_broken_phrase_list_is_reported_with_its_file_and_line(tree):
+    (tree / "safety" / "en.yml").write_text("self_harm:\n  - cuts on his arms\nself_harmm:\n  - x\n")
+    assert any(m.startswith("safety/en.yml:3: error: unknown list 'self_harmm'") for m in messages(tree))
+    (tree / "areas.yml").write_text("districts: {}\n")
+    assert any(m.startswith("areas.yml:1: error: needs 'towns'") for m in messages(tree))

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.degraded import Directory
+import pytest
+
+from bot.core.contacts import load_contacts
+from bot.web.degraded import Directory
 
 TUESDAY_11AM = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.timezone.utc)
 TUESDAY_11PM = dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.timezone.utc)
 
 
-def test_in_office_hours_iask_and_children_s_social_care(config):
-    message = Directory(config.content_dir).message("en", TUESDAY_11AM)
+@pytest.fixture(scope="module")
+def directory(config):
+    contacts, problems = load_contacts(config.content_dir / "contacts.yml")
+    assert [p for p in problems if p.severity == "error"] == []
+    return Directory(contacts)
+
+
+def test_in_office_hours_iask_and_children_s_social_care(directory):
+    message = directory.message("en", TUESDAY_11AM)
     assert message["kind"] == "fallback" and message["topic"] is None
     assert message["contacts"] == ["iask", "childrens-social-care", "samaritans"]
     assert "call 999" in message["text"] and "03000 41 3000. Open now until 5pm." in message["text"]
@@ -19,8 +29,7 @@ def test_in_office_hours_iask_and_children_s_social_care(config):
     assert "<strong>" in message["html"] and "<script" not in message["html"]
 
 
-def test_at_night_the_out_of_hours_service_and_when_iask_opens(config):
-    directory = Directory(config.content_dir)
+def test_at_night_the_out_of_hours_service_and_when_iask_opens(directory):
     message = directory.message("en", TUESDAY_11PM)
     assert message["contacts"] == ["iask", "social-care-out-of-hours", "samaritans"]
     assert "03000 41 3000. Closed now; opens tomorrow at 9am." in message["text"]

@@ -12,22 +12,29 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from bot import settings
-from bot.cli import parser
-from bot.settings import ROOT
+from bot.core import settings
+from bot.core.settings import ROOT
+from bot.ops.cli import parser
 
 COMPOSE = yaml.safe_load((ROOT / "compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 BOT_SERVICES = [name for name, service in SERVICES.items() if service.get("image", "").startswith("kent-send-assistant")]
-SECRETS = {"RASA_DB_PASSWORD": "rasa-pw", "APP_DB_PASSWORD": "app-pw", "BOT_RASA_TOKEN": "0123456789abcdef0123",
-           "BOT_EMAIL_FROM": "send-assistant@kent.gov.uk", "BOT_STAFF_EMAIL": "send-team@kent.gov.uk"}
+SECRETS = {
+    "RASA_DB_PASSWORD": "rasa-pw",
+    "APP_DB_PASSWORD": "app-pw",
+    "BOT_RASA_TOKEN": "0123456789abcdef0123",
+    "BOT_EMAIL_FROM": "send-assistant@kent.gov.uk",
+    "BOT_STAFF_EMAIL": "send-team@kent.gov.uk",
+}
 
 
 def interpolate(value: str) -> str:
     """Compose's ${NAME}, ${NAME:-default} and ${NAME:?error}, with test values for the secrets."""
+
     def one(match: re.Match) -> str:
         name, rule, fallback = match.group(1), match.group(2) or "", match.group(3) or ""
         return SECRETS.get(name, fallback if rule == ":-" else "")
+
     return re.sub(r"\$\{(\w+)(:[-?])?([^}]*)\}", one, value)
 
 

@@ -6,17 +6,18 @@ import datetime as dt
 
 import pytest
 
-from bot.areas import Areas
-from bot import hours
-from bot.dialogue import Responder, Turn, tel_link
-from bot.phrases import PhraseLists
-from bot.safety import SafetyMatcher
+from bot.assistant.dialogue import Responder
+from bot.assistant.turn import Turn
+from bot.core import hours
+from bot.core.contacts import tel_link
 
 
 @pytest.fixture(scope="module")
 def responder(loaded, config, safety_classifier):
-    return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
-                     PhraseLists(config.content_dir / "handoff", ("person",)), classifier=safety_classifier)
+    return Responder(
+        lambda: loaded,
+        classifier=safety_classifier,
+    )
 
 
 def kinds(reply):
@@ -36,7 +37,9 @@ def test_every_answer_ends_with_who_can_help(responder, loaded):
         for level in ("standard", "easy"):
             text = responder.respond(Turn("q", topic, 0.9, reading_level=level)).messages[0]["text"]
             last = text.strip().split("\n\n")[-1]
-            details = {str(v) for c in loaded.contacts.values() for k, v in c.details().items() if k in ("name", "phone", "email", "web")}
+            details = {
+                str(v) for c in loaded.contacts.values() for k, v in c.details().items() if k in ("name", "phone", "email", "web")
+            }
             assert any(d in last for d in details), f"{topic} ({level}) does not end with who can help: {last!r}"
 
 
@@ -48,21 +51,32 @@ def test_safety_comes_first_even_when_the_classifier_says_otherwise(responder):
 
 def test_the_safety_classifier_alone_can_raise_safety(responder):
     """No phrase list holds this, and the topic classifier thinks it is about reviews."""
-    reply = responder.respond(Turn("he keeps saying we would all be happier if he wasnt around anymore",
-                                   "ehcp-annual-review", 0.8))
+    reply = responder.respond(
+        Turn("he keeps saying we would all be happier if he wasnt around anymore", "ehcp-annual-review", 0.8)
+    )
     assert kinds(reply)[0] == "safeguarding"
 
 
 def test_the_topic_classifiers_safeguarding_intent_needs_the_safety_classifier_to_half_agree(responder):
     """Rasa's intent alone raised only false alarms on the evaluation set."""
-    assert "safeguarding" not in kinds(responder.respond(Turn("my gut tells me my son is not developing like other children, who should i go to first",
-                                                              "safeguarding", 0.87)))
-    bare = Responder(responder._content, responder.areas, responder.safety, responder.handoff)
+    assert "safeguarding" not in kinds(
+        responder.respond(
+            Turn("my gut tells me my son is not developing like other children, who should i go to first", "safeguarding", 0.87)
+        )
+    )
+    bare = Responder(responder._content)
     assert kinds(bare.respond(Turn("something the phrase lists do not know", "safeguarding", 0.7))) == ["safeguarding"]
 
 
-@pytest.mark.parametrize("text", ["the school is killing me with paperwork", "this form is a nightmare",
-                                  "my son's reading is in danger of falling behind", "I'm dying to know when the review is"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the school is killing me with paperwork",
+        "this form is a nightmare",
+        "my son's reading is in danger of falling behind",
+        "I'm dying to know when the review is",
+    ],
+)
 def test_figures_of_speech_are_not_alarms(responder, text):
     assert "safeguarding" not in kinds(responder.respond(Turn(text, "nlu_fallback", 0.1)))
 
@@ -72,8 +86,11 @@ MONDAY_NIGHT = "2026-11-30 22:00"
 
 
 def safety_message(loaded, config, classifier, text, moment="2026-11-30 11:00", **turn):
-    responder = Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
-                          PhraseLists(config.content_dir / "handoff", ("person",)), now=lambda: at(moment), classifier=classifier)
+    responder = Responder(
+        lambda: loaded,
+        now=lambda: at(moment),
+        classifier=classifier,
+    )
     reply = responder.respond(Turn(text, turn.pop("intent", "nlu_fallback"), turn.pop("confidence", 0.2), **turn))
     assert kinds(reply)[0] == "safeguarding", f"no safety message for {text!r}"
     return reply.messages[0]
@@ -81,9 +98,14 @@ def safety_message(loaded, config, classifier, text, moment="2026-11-30 11:00", 
 
 @pytest.mark.parametrize("moment", ["2026-11-30 11:00", MONDAY_NIGHT])
 def test_a_concern_about_staff_names_the_lado_day_or_night(loaded, config, safety_classifier, moment):
-    message = safety_message(loaded, config, safety_classifier,
-                             "the escort on my daughter's school taxi keeps sitting in the back with her and she has "
-                             "started crying every morning before pick up", moment=moment)
+    message = safety_message(
+        loaded,
+        config,
+        safety_classifier,
+        "the escort on my daughter's school taxi keeps sitting in the back with her and she has "
+        "started crying every morning before pick up",
+        moment=moment,
+    )
     assert "lado" in message["contacts"]
     assert "LADO" in message["text"] and "designated safeguarding lead" in message["text"]
     lado = next(card for card in message["cards"] if card["id"] == "lado")
@@ -93,20 +115,30 @@ def test_a_concern_about_staff_names_the_lado_day_or_night(loaded, config, safet
 
 
 def test_domestic_abuse_names_the_helplines_and_the_children(loaded, config, safety_classifier):
-    message = safety_message(loaded, config, safety_classifier,
-                             "my partner smashed my phone again last night and pushed me into the wall while the kids "
-                             "watched, how do i get my son's ehcp paperwork sent to my mums address")
+    message = safety_message(
+        loaded,
+        config,
+        safety_classifier,
+        "my partner smashed my phone again last night and pushed me into the wall while the kids "
+        "watched, how do i get my son's ehcp paperwork sent to my mums address",
+    )
     assert {"emergency", "domestic-abuse-helpline", "kent-domestic-abuse"} <= set(message["contacts"])
     assert "0808 2000 247" in message["text"] and "press 55" in message["text"]
     assert "children who see or hear it" in message["text"]
 
 
-@pytest.mark.parametrize("level,opening", [("standard", "Thank you for telling me. What is happening is not your fault."),
-                                           ("easy", "Thank you for telling me.")])
+@pytest.mark.parametrize(
+    "level,opening",
+    [("standard", "Thank you for telling me. What is happening is not your fault."), ("easy", "Thank you for telling me.")],
+)
 def test_a_young_person_is_spoken_to_with_childline_first(loaded, config, safety_classifier, level, opening):
-    message = safety_message(loaded, config, safety_classifier,
-                             "my stepdad says if i tell anyone what he does at night i will be put in care. i dont want to go home",
-                             reading_level=level)
+    message = safety_message(
+        loaded,
+        config,
+        safety_classifier,
+        "my stepdad says if i tell anyone what he does at night i will be put in care. i dont want to go home",
+        reading_level=level,
+    )
     assert message["contacts"][0] == "childline"
     assert message["text"].startswith(opening)
     assert "If someone is in danger" not in message["text"]
@@ -119,24 +151,33 @@ def test_a_young_person_is_spoken_to_with_childline_first(loaded, config, safety
 @pytest.mark.parametrize("young", [False, True])
 def test_the_safety_message_does_no_more_harm_in_every_language(responder, language, young):
     """No questions, no promise to keep a secret, and a person, not the assistant, decides."""
-    from bot.i18n import gettext_for
+    from bot.core.i18n import gettext_for
+
     _ = gettext_for(language)
-    text = ("i want to die, my stepdad hurts me when mum is out and says i will be sorry if i tell" if young
-            else "my son says he wants to die")
+    text = (
+        "i want to die, my stepdad hurts me when mum is out and says i will be sorry if i tell"
+        if young
+        else "my son says he wants to die"
+    )
     reply = responder.respond(Turn(text, "nlu_fallback", 0.1, language=language))
     message = reply.messages[0]
     assert message["kind"] == "safeguarding"
     assert (message["contacts"][0] == "childline") is young
     assert "?" not in message["text"] and "؟" not in message["text"]
     assert not any(word in message["text"].lower() for word in ("confidential", "secret", "name of", "tell me more"))
-    closing = _("You do not need to give names or details here. I am an automated assistant, so I cannot act "
-                "on this myself. A person at these services will listen and decide what happens next.")
-    young_closing = _("I am a computer, so I cannot do anything myself. A person at Childline will listen "
-                      "and help you work out what to do.")
+    closing = _(
+        "You do not need to give names or details here. I am an automated assistant, so I cannot act "
+        "on this myself. A person at these services will listen and decide what happens next."
+    )
+    young_closing = _(
+        "I am a computer, so I cannot do anything myself. A person at Childline will listen and help you work out what to do."
+    )
     assert (young_closing if young else closing) in message["text"]
     if language != "en":
-        assert closing != "You do not need to give names or details here. I am an automated assistant, so I cannot act " \
-                          "on this myself. A person at these services will listen and decide what happens next."
+        assert (
+            closing != "You do not need to give names or details here. I am an automated assistant, so I cannot act "
+            "on this myself. A person at these services will listen and decide what happens next."
+        )
 
 
 def test_a_safety_message_is_logged_without_the_familys_words(responder, caplog):
@@ -149,12 +190,15 @@ def test_a_safety_message_is_logged_without_the_familys_words(responder, caplog)
     assert any("situations=child_at_risk" in line for line in logged)
 
 
-@pytest.mark.parametrize("text", [
-    "can you help me write a firm letter to the head teacher about his support being removed",
-    "this whole ehcp process is killing me, how long until the draft",
-    "I could murder a cup of tea after that annual review meeting",
-    "he hits his head when he's frustrated, who can help with his behaviour",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you help me write a firm letter to the head teacher about his support being removed",
+        "this whole ehcp process is killing me, how long until the draft",
+        "I could murder a cup of tea after that annual review meeting",
+        "he hits his head when he's frustrated, who can help with his behaviour",
+    ],
+)
 def test_look_alikes_get_no_safety_message(responder, text):
     assert "safeguarding" not in kinds(responder.respond(Turn(text, "nlu_fallback", 0.2)))
 
@@ -219,8 +263,14 @@ def test_browse_lists_the_topics_of_an_area(responder, loaded):
     assert payloads == [f"/{t.id}" for t in loaded.topics.values() if t.area == "complaints"] + ["/talk_to_person"]
 
 
-@pytest.mark.parametrize("text,term", [("what does SEMH mean?", "SEMH"), ("whats an ehc plan short for", "EHCP"),
-                                       ("what does the word tribunal mean", "SEND Tribunal")])
+@pytest.mark.parametrize(
+    "text,term",
+    [
+        ("what does SEMH mean?", "SEMH"),
+        ("whats an ehc plan short for", "EHCP"),
+        ("what does the word tribunal mean", "SEND Tribunal"),
+    ],
+)
 def test_what_does_x_mean_answers_from_the_glossary(responder, loaded, text, term):
     reply = responder.respond(Turn(text, "senco", 0.6))
     message = reply.messages[0]
@@ -254,17 +304,24 @@ def at(text: str) -> dt.datetime:
 
 
 def responder_at(loaded, config, moment: str) -> Responder:
-    return Responder(lambda: loaded, Areas(config.content_dir / "areas.yml"), SafetyMatcher(config.content_dir / "safety"),
-                     PhraseLists(config.content_dir / "handoff", ("person",)), now=lambda: at(moment))
+    return Responder(
+        lambda: loaded,
+        now=lambda: at(moment),
+    )
 
 
-@pytest.mark.parametrize("moment,social_care", [
-    ("2026-11-30 11:00", "childrens-social-care"),      # Monday, office hours
-    ("2026-11-30 22:00", "social-care-out-of-hours"),   # Monday night
-    ("2026-12-25 11:00", "social-care-out-of-hours"),   # Christmas Day
-])
+@pytest.mark.parametrize(
+    "moment,social_care",
+    [
+        ("2026-11-30 11:00", "childrens-social-care"),  # Monday, office hours
+        ("2026-11-30 22:00", "social-care-out-of-hours"),  # Monday night
+        ("2026-12-25 11:00", "social-care-out-of-hours"),  # Christmas Day
+    ],
+)
 def test_safety_contacts_follow_the_clock(loaded, config, moment, social_care):
-    message = responder_at(loaded, config, moment).respond(Turn("I think my son is being abused", "nlu_fallback", 0.1)).messages[0]
+    message = (
+        responder_at(loaded, config, moment).respond(Turn("I think my son is being abused", "nlu_fallback", 0.1)).messages[0]
+    )
     assert message["contacts"][0] == "emergency"
     assert social_care in message["contacts"]
     assert {"childrens-social-care", "social-care-out-of-hours"} - {social_care} - set(message["contacts"])
@@ -292,8 +349,16 @@ def test_tel_links():
     assert tel_link(None) is None
 
 
-@pytest.mark.parametrize("turn", [Turn("hello", "greet", 0.9), Turn("thanks", "thanks", 0.9), Turn("bins", "out_of_scope", 0.9),
-                                  Turn("what is mediation", "mediation", 0.9), Turn("my child is missing", "nlu_fallback", 0.1)])
+@pytest.mark.parametrize(
+    "turn",
+    [
+        Turn("hello", "greet", 0.9),
+        Turn("thanks", "thanks", 0.9),
+        Turn("bins", "out_of_scope", 0.9),
+        Turn("what is mediation", "mediation", 0.9),
+        Turn("my child is missing", "nlu_fallback", 0.1),
+    ],
+)
 def test_every_reply_offers_a_person(responder, turn):
     reply = responder.respond(turn)
     assert any(m["kind"] == "handoff" or "/talk_to_person" in {b["payload"] for b in m["buttons"]} for m in reply.messages)
@@ -308,16 +373,22 @@ def test_a_translated_answer_comes_in_the_familys_language(responder, loaded):
 
 def test_a_missing_translation_answers_in_english_with_a_note_in_the_familys_language(responder, loaded):
     import dataclasses
-    from bot.i18n import gettext_for
+
+    from bot.core.i18n import gettext_for
+
     without = dataclasses.replace(loaded, pages={k: v for k, v in loaded.pages.items() if k != ("mediation", "pl")})
-    responder = Responder(lambda: without, responder.areas, responder.safety, responder.handoff)
+    responder = Responder(lambda: without)
     message = responder.respond(Turn("co to jest mediacja", "mediation", 0.9, language="pl")).messages[0]
     assert message["language"] == "pl"
     assert message["text"].endswith(loaded.page("mediation", "en").sections["answer"])
-    note = gettext_for("pl")("This answer is not in your language yet, so here it is in English. "
-                             "For information in your language, contact {name} on {phone}.")
-    assert note != "This answer is not in your language yet, so here it is in English. " \
-                   "For information in your language, contact {name} on {phone}.", "the Polish catalog has this line"
+    note = gettext_for("pl")(
+        "This answer is not in your language yet, so here it is in English. "
+        "For information in your language, contact {name} on {phone}."
+    )
+    assert (
+        note != "This answer is not in your language yet, so here it is in English. "
+        "For information in your language, contact {name} on {phone}."
+    ), "the Polish catalog has this line"
     assert message["text"].startswith(note.split("{")[0])
     assert "alternative-formats" in message["contacts"]
     assert gettext_for("pl")("Talk to a person") in {b["title"] for b in message["buttons"]}

@@ -49,6 +49,9 @@ def test_the_old_august_rule_is_gone_everywhere(loaded):
     """The fact sheet once said an August deadline moves to 'the next working day'; it is the
     first working day in September."""
     wrong = re.compile(r"(in|or in) august,? it moves to the next working day", re.IGNORECASE)
-    pages = [p.path.name for (topic, language), p in loaded.pages.items()
-             if language == "en" and any(wrong.search(text) for text in p.sections.values())]
+    pages = [
+        p.path.name
+        for (topic, language), p in loaded.pages.items()
+        if language == "en" and any(wrong.search(text) for text in p.sections.values())
+    ]
     assert pages == []

@@ -7,7 +7,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES, direction, gettext_for
+from bot.core.i18n import LOCALES, direction, gettext_for
 
 CATALOGS = sorted(LOCALES.glob("*/LC_MESSAGES/messages.po"))
 PLACEHOLDER = re.compile(r"\{\w+\}")

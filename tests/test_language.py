@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import detector
+from bot.assistant.language import detector
 
 ALL = ("en", "pl", "ro", "uk", "ur", "ne")
 
 
-@pytest.mark.parametrize("text,language", [
-    ("Co to jest EHCP?", "pl"),
-    ("Kim jest SENCO?", "pl"),
-    ("jak zlozyc wniosek o ehcp dla syna", "pl"),
-    ("fiul meu are autism si nu primeste ajutor la scoala", "ro"),
-    ("Ce este un EHCP?", "ro"),
-    ("Що таке EHCP?", "uk"),
-    ("як подати заявку на оцінку потреб", "uk"),
-    ("EHCP کیا ہے؟", "ur"),
-    ("میرے بیٹے کو اسکول میں مدد نہیں مل رہی", "ur"),
-    ("EHCP के हो?", "ne"),
-    ("मेरो छोरालाई विद्यालयमा सहयोग चाहिन्छ", "ne"),
-    ("my son has autism and needs help at school", "en"),
-])
+@pytest.mark.parametrize(
+    "text,language",
+    [
+        ("Co to jest EHCP?", "pl"),
+        ("Kim jest SENCO?", "pl"),
+        ("jak zlozyc wniosek o ehcp dla syna", "pl"),
+        ("fiul meu are autism si nu primeste ajutor la scoala", "ro"),
+        ("Ce este un EHCP?", "ro"),
+        ("Що таке EHCP?", "uk"),
+        ("як подати заявку на оцінку потреб", "uk"),
+        ("EHCP کیا ہے؟", "ur"),
+        ("میرے بیٹے کو اسکول میں مدد نہیں مل رہی", "ur"),
+        ("EHCP के हो?", "ne"),
+        ("मेरो छोरालाई विद्यालयमा सहयोग चाहिन्छ", "ne"),
+        ("my son has autism and needs help at school", "en"),
+    ],
+)
 def test_a_clear_message_sets_the_language(text, language):
     assert detector(ALL).detect(text, "en" if language != "en" else "pl") == language
 

@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import FoldingCountVectorsFeaturizer
+from bot.nlu.featurizer import FoldingCountVectorsFeaturizer
 
 QUESTIONS = {
     "transition-primary-secondary": ["he is in year 6, which secondary school", "moving up from year 6 in september"],
@@ -48,11 +48,13 @@ def _training_data() -> TrainingData:
 def _pipeline(storage: LocalModelStorage):
     featurizers = [
         FoldingCountVectorsFeaturizer.create(
-            {**FoldingCountVectorsFeaturizer.get_default_config(), **extra}, storage, Resource(name), _context(name))
+            {**FoldingCountVectorsFeaturizer.get_default_config(), **extra}, storage, Resource(name), _context(name)
+        )
         for name, extra in [("words", {}), ("chars", {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4})]
     ]
     classifier = LogisticRegressionClassifier.create(
-        LogisticRegressionClassifier.get_default_config(), storage, Resource("classifier"), _context("classifier"))
+        LogisticRegressionClassifier.get_default_config(), storage, Resource("classifier"), _context("classifier")
+    )
     return featurizers, classifier
 
 
@@ -84,7 +86,8 @@ def test_latin_accents_are_ignored_but_other_scripts_are_kept(trained):
     # the virama in स्कुल is a combining mark too, but in Devanagari it is part of the spelling
     featurizers, _ = trained
     _, (accented, plain, devanagari, stripped) = _features(
-        featurizers, ["ce ajutor primește la școală", "ce ajutor primeste la scoala", "स्कुल", "सकुल"])
+        featurizers, ["ce ajutor primește la școală", "ce ajutor primeste la scoala", "स्कुल", "सकुल"]
+    )
     assert np.array_equal(accented, plain)
     assert not np.array_equal(devanagari, stripped)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from bot.ports import _first_ephemeral, free_ports
+from bot.core.ports import _first_ephemeral, free_ports
 
 
 def test_free_ports_are_distinct_bindable_and_below_the_outgoing_range():

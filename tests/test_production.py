@@ -20,11 +20,11 @@ import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.replicas import Replicas
-from bot.store import Store
+from bot.storage.store import Store
+from bot.web.replicas import Replicas
 from tests.conftest import get, post
 from tests.servers import set_database_up
-from tests.test_callback import VALID, start_smtp, wait_for
+from tests.test_callback import VALID, wait_for
 
 TOPICS = ("mediation", "ehcp-what-is", "tribunal-appeal", "school-transport", "ombudsman")
 MORE = "tell me more"
@@ -34,7 +34,7 @@ SHAPE = (0, 1, None, 2, 3, None, 4, 0, None, 1)
 
 def script(loaded, n: int) -> list[tuple[str, str]]:
     """(text, the topic its answer must have) for session n's ten messages."""
-    topics = TOPICS[n % len(TOPICS):] + TOPICS[:n % len(TOPICS)]
+    topics = TOPICS[n % len(TOPICS) :] + TOPICS[: n % len(TOPICS)]
     steps, last = [], ""
     for index in SHAPE:
         if index is None:
@@ -45,8 +45,9 @@ def script(loaded, n: int) -> list[tuple[str, str]]:
     return steps
 
 
-async def converse(client: aiohttp.ClientSession, url: str, session: str, steps: list[tuple[str, str]],
-                   replies: list[int]) -> list[str]:
+async def converse(
+    client: aiohttp.ClientSession, url: str, session: str, steps: list[tuple[str, str]], replies: list[int]
+) -> list[str]:
     """Send the steps one after another, as a person does; the problems found."""
     problems = []
     for i, (message, topic) in enumerate(steps):
@@ -78,7 +79,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def new_log_lines(log_dir: Path, since: dict[str, int]) -> str:
-    return "".join(path.read_bytes()[since.get(path.name, 0):].decode(errors="replace") for path in log_dir.glob("*.log"))
+    return "".join(path.read_bytes()[since.get(path.name, 0) :].decode(errors="replace") for path in log_dir.glob("*.log"))
 
 
 def log_sizes(log_dir: Path) -> dict[str, int]:
@@ -90,8 +91,10 @@ def conversation(tracker_url: str, session: str) -> list[tuple[str, str]]:
     engine = create_engine(tracker_url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT type_name, data FROM events WHERE sender_id = :s AND type_name IN "
-                                           "('user', 'bot') ORDER BY id"), {"s": session}).all()
+            rows = connection.execute(
+                text("SELECT type_name, data FROM events WHERE sender_id = :s AND type_name IN ('user', 'bot') ORDER BY id"),
+                {"s": session},
+            ).all()
     finally:
         engine.dispose()
     turns: list[list[str]] = []
@@ -107,8 +110,12 @@ def conversation(tracker_url: str, session: str) -> list[tuple[str, str]]:
 def test_health_reports_each_replica(production):
     status, body = get(f"{production.url}/api/health")
     assert status == 200
-    assert body == {"status": "ok", "model": True, "actions": True,
-                    "replicas": [{"name": "rasa-1", "model": True}, {"name": "rasa-2", "model": True}]}
+    assert body == {
+        "status": "ok",
+        "model": True,
+        "actions": True,
+        "replicas": [{"name": "rasa-1", "model": True}, {"name": "rasa-2", "model": True}],
+    }
 
 
 def test_two_replicas_take_50_sessions_of_10_messages_in_order(production, loaded):
@@ -202,26 +209,22 @@ def test_action_server_down_gives_phone_numbers_then_recovers(production):
 
 
 def test_call_backs_wait_in_the_spool_while_the_database_is_down(production):
-    url, spool = production.url, production.stack.settings.spool_dir
-    controller, inbox = start_smtp(production.smtp_port)
+    url, spool, inbox = production.url, production.stack.settings.spool_dir, production.inbox
     logs_before = log_sizes(production.stack.log_dir)
+    set_database_up(production.app_url, False)
     try:
-        set_database_up(production.app_url, False)
-        try:
-            status, body = post(f"{url}/api/callback", {**VALID, "session_id": "db-down", "name": "Cara Down"})
-            assert status == 201
-            reference = body["reference"]
-            spooled = spool / f"{reference}.json"
-            assert spooled.exists() and stat.S_IMODE(spooled.stat().st_mode) == 0o600
-            assert post(f"{url}/api/chat", {"session_id": "db-down", "text": "hello"})[0] == 200
-        finally:
-            set_database_up(production.app_url, True)
-        store = Store(production.app_url)
-        assert wait_for(lambda: store.get(reference) is not None, 30)
-        assert store.get(reference).name == "Cara Down" and not spooled.exists()
-        assert wait_for(lambda: any(reference in m["Subject"] for m in inbox.messages), 30)
+        status, body = post(f"{url}/api/callback", {**VALID, "session_id": "db-down", "name": "Cara Down"})
+        assert status == 201
+        reference = body["reference"]
+        spooled = spool / f"{reference}.json"
+        assert spooled.exists() and stat.S_IMODE(spooled.stat().st_mode) == 0o600
+        assert post(f"{url}/api/chat", {"session_id": "db-down", "text": "hello"})[0] == 200
     finally:
-        controller.stop()
+        set_database_up(production.app_url, True)
+    store = Store(production.app_url)
+    assert wait_for(lambda: store.get(reference) is not None, 30)
+    assert store.get(reference).name == "Cara Down" and not spooled.exists()
+    assert wait_for(lambda: any(reference in m["Subject"] for m in inbox.messages), 30)
     logs = new_log_lines(production.stack.log_dir, logs_before)
     assert reference in logs
     assert "Cara Down" not in logs and "07911" not in logs and "ann@example.org" not in logs
@@ -247,13 +250,14 @@ def test_tracker_database_down_families_still_get_answers(production):
     assert conversation(production.tracker_url, "tracker-down")[-1] == ("what is an ehcp", "ehcp-what-is")
 
 
+@pytest.mark.stack
 def test_lock_store_down_gives_phone_numbers(config, loaded, tmp_path):
     """Without its lock Rasa will not touch a conversation; the web app gives the phone numbers."""
     from dataclasses import replace
 
-    from bot.ports import free_ports
-    from bot.stack import Stack
-    from bot.training import train
+    from bot.core.ports import free_ports
+    from bot.nlu.training import train
+    from bot.ops.stack import Stack
 
     model, _ = train(loaded, config)
     dead_redis = f"redis://127.0.0.1:{free_ports(1)[0]}/0"

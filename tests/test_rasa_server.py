@@ -11,7 +11,7 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_server
+from bot.nlu import rasa_server
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -13,24 +13,34 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pytest
 
-from bot.ports import free_ports
+from bot.core.ports import free_ports
 from tests.conftest import get, post, wait_until_listening
 from tests.test_callback import VALID
+
+pytestmark = [pytest.mark.stack]  # each test starts `bot web` processes
 
 
 @contextmanager
 def web(tmp_path, **settings: str) -> Iterator[str]:
     port, rasa, actions, smtp = free_ports(4)
-    env = {**os.environ, "PORT": str(port), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
-           "BOT_SMTP_HOST": "127.0.0.1", "BOT_SMTP_PORT": str(smtp), "BOT_VAR_DIR": str(tmp_path / uuid.uuid4().hex), **settings}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "BOT_RASA_PORT": str(rasa),
+        "BOT_ACTION_PORT": str(actions),
+        "BOT_SMTP_HOST": "127.0.0.1",
+        "BOT_SMTP_PORT": str(smtp),
+        "BOT_VAR_DIR": str(tmp_path / uuid.uuid4().hex),
+        **settings,
+    }
     log = tmp_path / f"web-{port}.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "web"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "web"], env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_listening(f"{url}/")  # outside /api/, so waiting does not count against the limits
@@ -43,8 +53,11 @@ def web(tmp_path, **settings: str) -> Iterator[str]:
 
 def chat(url: str, session: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:
     """Status, body and headers of one chat request."""
-    request = urllib.request.Request(f"{url}/api/chat", data=json.dumps({"session_id": session, "text": "hi"}).encode(),
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        f"{url}/api/chat",
+        data=json.dumps({"session_id": session, "text": "hi"}).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response), dict(response.headers)
@@ -84,16 +97,20 @@ def test_without_a_trusted_proxy_forwarded_for_is_ignored(tmp_path):
 
 
 def test_limits_hold_across_web_replicas_sharing_redis(tmp_path, redis_url):
-    shared = {"BOT_RATE_LIMIT_STORAGE_URL": redis_url, "BOT_REDIS_PREFIX": f"t{uuid.uuid4().hex[:10]}",
-              "BOT_RATE_LIMIT_SESSION": "3/minute"}
+    shared = {
+        "BOT_RATE_LIMIT_STORAGE_URL": redis_url,
+        "BOT_REDIS_PREFIX": f"t{uuid.uuid4().hex[:10]}",
+        "BOT_RATE_LIMIT_SESSION": "3/minute",
+    }
     with web(tmp_path, **shared) as one, web(tmp_path, **shared) as two:
         assert [chat(one, "shared")[0], chat(two, "shared")[0], chat(one, "shared")[0]] == [503, 503, 503]
         assert chat(two, "shared")[0] == 429
 
 
 def test_with_redis_down_requests_are_let_through(tmp_path):
-    with web(tmp_path, BOT_RATE_LIMIT_STORAGE_URL=f"redis://127.0.0.1:{free_ports(1)[0]}/0",
-             BOT_RATE_LIMIT_SESSION="1/minute") as url:
+    with web(
+        tmp_path, BOT_RATE_LIMIT_STORAGE_URL=f"redis://127.0.0.1:{free_ports(1)[0]}/0", BOT_RATE_LIMIT_SESSION="1/minute"
+    ) as url:
         assert [chat(url, "redis-down")[0] for _ in range(3)] == [503, 503, 503]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.replicas import Replicas
+from bot.web.replicas import Replicas
 
 URLS = ("http://rasa-1:5005", "http://rasa-2:5005", "http://rasa-3:5005")
 

@@ -9,11 +9,20 @@ import numpy as np
 import pytest
 import yaml
 
-from bot.safety_classifier import (
-    CATEGORIES, NONE, Example, SafetyClassifier, SafetyDataError, choose_threshold, figures_at, load_examples,
-    load_or_train, read_threshold, segments,
+from bot.assistant.safety_classifier import (
+    CATEGORIES,
+    NONE,
+    Example,
+    SafetyClassifier,
+    SafetyDataError,
+    choose_threshold,
+    figures_at,
+    load_examples,
+    load_or_train,
+    read_threshold,
+    segments,
 )
-from bot.safety_training import DATA, THRESHOLD_FILE, _rasa_examples
+from bot.assistant.safety_training import DATA, THRESHOLD_FILE, _rasa_examples
 from tests.conftest import write
 
 LANGUAGES = ("en", "pl", "ro", "uk", "ur", "ne")
@@ -58,11 +67,14 @@ def test_examples_are_read_with_their_category_speaker_and_language(small):
     assert {e.language for e in small} == {"en"}
 
 
-@pytest.mark.parametrize("text,message", [
-    ("family:\n  dragons: [a]\n", "unknown category 'dragons'"),
-    ("parents:\n  self_harm: [a]\n", r"unknown keys \['parents'\]"),
-    ("family: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("family:\n  dragons: [a]\n", "unknown category 'dragons'"),
+        ("parents:\n  self_harm: [a]\n", r"unknown keys \['parents'\]"),
+        ("family: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_malformed_example_files_are_reported(tmp_path, text, message):
     write(tmp_path / "en.yml", text)
     with pytest.raises(SafetyDataError, match=message):
@@ -94,22 +106,31 @@ def test_the_cache_is_reused_for_the_same_examples_and_renewed_for_new_ones(smal
 def test_a_long_message_is_scored_sentence_by_sentence_too():
     short = "he told me its a secret"
     assert segments(short) == [short]
-    long = ("my son is in year 5 and has an ehcp for autism. we are looking at specialist schools for year 7 "
-            "and the consultation. also he told me his stepdad makes him stand in the garden in the dark.")
+    long = (
+        "my son is in year 5 and has an ehcp for autism. we are looking at specialist schools for year 7 "
+        "and the consultation. also he told me his stepdad makes him stand in the garden in the dark."
+    )
     parts = segments(long)
     assert parts[0] == long and parts[-1] == "also he told me his stepdad makes him stand in the garden in the dark."
     assert len(parts) == 4
 
 
 def test_rasa_small_talk_is_an_ordinary_example_but_its_safeguarding_intent_is_not(tmp_path):
-    write(tmp_path / "chat.yml", 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello there\n'
-                                 '- intent: safeguarding\n  examples: |\n    - my son is not safe\n')
+    write(
+        tmp_path / "chat.yml",
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello there\n'
+        "- intent: safeguarding\n  examples: |\n    - my son is not safe\n",
+    )
     assert _rasa_examples(tmp_path / "chat.yml") == ["hello there"]
 
 
 def test_the_threshold_is_the_highest_that_keeps_recall_in_every_language():
-    examples = [Example("a", "self_harm", "family", "en"), Example("b", "self_harm", "family", "pl"),
-                Example("c", NONE, None, "en"), Example("d", NONE, None, "pl")]
+    examples = [
+        Example("a", "self_harm", "family", "en"),
+        Example("b", "self_harm", "family", "pl"),
+        Example("c", NONE, None, "en"),
+        Example("d", NONE, None, "pl"),
+    ]
     scores = np.array([0.9, 0.3, 0.2, 0.1])
     assert choose_threshold(examples, scores, min_recall=1.0) == 0.3
     figures = figures_at(examples, scores, 0.3)

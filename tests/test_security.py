@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from bot import settings
-from bot.settings import ConfigError
+from bot.core import settings
+from bot.core.settings import ConfigError
 from tests.conftest import web_app
 
 ALLOWED = "https://www.kent.gov.uk"
@@ -28,14 +28,28 @@ def request(url: str, method: str = "GET", headers: dict[str, str] | None = None
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    env = {"BOT_CORS_ORIGINS": f"{ALLOWED}, https://kent-local-offer.example",
-           "BOT_FRAME_ANCESTORS": "'self' https://*.kent.gov.uk"}
+    env = {
+        "BOT_CORS_ORIGINS": f"{ALLOWED}, https://kent-local-offer.example",
+        "BOT_FRAME_ANCESTORS": "'self' https://*.kent.gov.uk",
+    }
     with web_app(tmp_path_factory.mktemp("security-var"), **env) as url:
         yield url
 
 
-@pytest.mark.parametrize("path", ["/", "/privacy", "/widget.js", "/static/widget.css", "/govuk/govuk-frontend.min.css",
-                                  "/api/strings", "/api/health", "/api/nothing", "/static/missing.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/privacy",
+        "/widget.js",
+        "/static/widget.css",
+        "/govuk/govuk-frontend.min.css",
+        "/api/strings",
+        "/api/health",
+        "/api/nothing",
+        "/static/missing.js",
+    ],
+)
 def test_every_response_has_the_security_headers(web, path):
     status, headers = request(web + path)
     assert status in (200, 404, 503)
@@ -71,8 +85,11 @@ def test_cors_is_only_for_the_api(web):
 
 
 def test_a_preflight_from_an_allowed_origin_is_answered(web):
-    status, headers = request(web + "/api/chat", "OPTIONS", {"Origin": ALLOWED, "Access-Control-Request-Method": "POST",
-                                                            "Access-Control-Request-Headers": "content-type"})
+    status, headers = request(
+        web + "/api/chat",
+        "OPTIONS",
+        {"Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
     assert status == 204
     assert headers["Access-Control-Allow-Origin"] == ALLOWED
     assert "POST" in headers["Access-Control-Allow-Methods"]
@@ -80,8 +97,9 @@ def test_a_preflight_from_an_allowed_origin_is_answered(web):
 
 
 def test_a_preflight_from_another_origin_is_refused(web):
-    status, headers = request(web + "/api/feedback", "OPTIONS", {"Origin": "https://evil.example",
-                                                                "Access-Control-Request-Method": "POST"})
+    status, headers = request(
+        web + "/api/feedback", "OPTIONS", {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert status == 403 and "Access-Control-Allow-Origin" not in headers
 
 
@@ -93,22 +111,28 @@ def test_strings_for_an_unknown_language_is_400(web):
     assert request(web + "/api/strings?language=xx")[0] == 400
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("", ()),
-    ("https://www.kent.gov.uk", ("https://www.kent.gov.uk",)),
-    ("https://www.kent.gov.uk, http://localhost:8080", ("https://www.kent.gov.uk", "http://localhost:8080")),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("", ()),
+        ("https://www.kent.gov.uk", ("https://www.kent.gov.uk",)),
+        ("https://www.kent.gov.uk, http://localhost:8080", ("https://www.kent.gov.uk", "http://localhost:8080")),
+    ],
+)
 def test_cors_origins_setting(monkeypatch, value, expected):
     monkeypatch.setenv("BOT_CORS_ORIGINS", value)
     assert settings.load().cors_origins == expected
 
 
-@pytest.mark.parametrize("value,mentions", [
-    ("*", "'*' is not allowed"),
-    ("https://www.kent.gov.uk/", "no path"),
-    ("www.kent.gov.uk", "not an origin"),
-    ("https://www.kent.gov.uk/send", "no path"),
-])
+@pytest.mark.parametrize(
+    "value,mentions",
+    [
+        ("*", "'*' is not allowed"),
+        ("https://www.kent.gov.uk/", "no path"),
+        ("www.kent.gov.uk", "not an origin"),
+        ("https://www.kent.gov.uk/send", "no path"),
+    ],
+)
 def test_bad_cors_origins_stop_start_up_with_a_message(monkeypatch, value, mentions):
     monkeypatch.setenv("BOT_CORS_ORIGINS", value)
     with pytest.raises(ConfigError, match="BOT_CORS_ORIGINS") as error:
@@ -116,23 +140,29 @@ def test_bad_cors_origins_stop_start_up_with_a_message(monkeypatch, value, menti
     assert mentions in str(error.value)
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("'self'", ("'self'",)),
-    ("self https://*.kent.gov.uk", ("'self'", "https://*.kent.gov.uk")),
-    ("'none'", ("'none'",)),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("'self'", ("'self'",)),
+        ("self https://*.kent.gov.uk", ("'self'", "https://*.kent.gov.uk")),
+        ("'none'", ("'none'",)),
+    ],
+)
 def test_frame_ancestors_setting(monkeypatch, value, expected):
     monkeypatch.setenv("BOT_FRAME_ANCESTORS", value)
     assert settings.load().frame_ancestors == expected
 
 
-@pytest.mark.parametrize("value,mentions", [
-    ("", "must not be empty"),
-    ("'none' https://www.kent.gov.uk", "cannot be combined"),
-    ("'unsafe-inline'", "is not allowed"),
-    ("https://www.kent.gov.uk; script-src *", "is not allowed"),
-    ("*", "is not allowed"),
-])
+@pytest.mark.parametrize(
+    "value,mentions",
+    [
+        ("", "must not be empty"),
+        ("'none' https://www.kent.gov.uk", "cannot be combined"),
+        ("'unsafe-inline'", "is not allowed"),
+        ("https://www.kent.gov.uk; script-src *", "is not allowed"),
+        ("*", "is not allowed"),
+    ],
+)
 def test_bad_frame_ancestors_stop_start_up_with_a_message(monkeypatch, value, mentions):
     monkeypatch.setenv("BOT_FRAME_ANCESTORS", value)
     with pytest.raises(ConfigError, match="BOT_FRAME_ANCESTORS") as error:
@@ -140,9 +170,15 @@ def test_bad_frame_ancestors_stop_start_up_with_a_message(monkeypatch, value, me
     assert mentions in str(error.value)
 
 
+@pytest.mark.stack
 def test_a_bad_setting_stops_the_web_app_with_the_variable_named(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "web"], env={"BOT_CORS_ORIGINS": "*", "PATH": "/usr/bin:/bin",
-                            "BOT_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.ops.cli", "web"],
+        env={"BOT_CORS_ORIGINS": "*", "PATH": "/usr/bin:/bin", "BOT_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "BOT_CORS_ORIGINS" in result.stderr
 
 

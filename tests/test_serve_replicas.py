@@ -12,10 +12,14 @@ import time
 import uuid
 from pathlib import Path
 
-from bot.ports import free_ports, is_free
-from bot.training import train
+import pytest
+
+from bot.core.ports import free_ports, is_free
+from bot.nlu.training import train
 from tests.conftest import get, post
 from tests.test_stack import _children
+
+pytestmark = [pytest.mark.stack]  # runs `bot serve` with two replicas
 
 
 def consecutive_free_ports() -> int:
@@ -56,13 +60,21 @@ def test_serve_runs_two_replicas_and_restarts_one_that_dies(tmp_path, config, lo
     train(loaded, config)
     web, actions = free_ports(2)
     rasa = consecutive_free_ports()
-    env = {**os.environ, "PORT": str(web), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
-           "BOT_VAR_DIR": str(tmp_path / "var"), "BOT_MODELS_DIR": str(config.models_dir),
-           "LOCK_STORE_URL": redis_url, "BOT_REDIS_PREFIX": f"t{uuid.uuid4().hex[:10]}"}
+    env = {
+        **os.environ,
+        "PORT": str(web),
+        "BOT_RASA_PORT": str(rasa),
+        "BOT_ACTION_PORT": str(actions),
+        "BOT_VAR_DIR": str(tmp_path / "var"),
+        "BOT_MODELS_DIR": str(config.models_dir),
+        "LOCK_STORE_URL": redis_url,
+        "BOT_REDIS_PREFIX": f"t{uuid.uuid4().hex[:10]}",
+    }
     log = tmp_path / "serve.log"  # a file, not a pipe: four processes' output could fill a pipe and block them
     with log.open("wb") as out:
-        serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--rasa-replicas", "2"], env=env,
-                                 stdout=out, stderr=subprocess.STDOUT)
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "bot.ops.cli", "serve", "--rasa-replicas", "2"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{web}"
     try:
         wait_for_replicas(url, serve, log)

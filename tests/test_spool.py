@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from bot.spool import NotSaved, Spool, catch_up, save
-from bot.store import NewCallback, Store
+from bot.storage.spool import NotSaved, Spool, catch_up, save
+from bot.storage.store import NewCallback, Store
 
 REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
 
@@ -66,11 +66,13 @@ def test_a_corrupt_spool_file_is_set_aside_and_the_others_still_move(tmp_path, c
 
 def test_a_round_survives_an_error_that_is_not_a_database_error(tmp_path, config, caplog, monkeypatch):
     """The retry loop once died silently on anything but a database error."""
-    import bot.spool
+    import bot.storage.spool
+
     store = Store(f"sqlite:///{tmp_path / 'app.db'}")
 
     def broken(*_):
         raise RuntimeError("a bug")
-    monkeypatch.setattr(bot.spool, "deliver_pending", broken)
+
+    monkeypatch.setattr(bot.storage.spool, "deliver_pending", broken)
     catch_up(store, Spool(tmp_path / "spool"), config)  # does not raise
     assert any(r.levelname == "ERROR" and "trying again next round" in r.getMessage() for r in caplog.records)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.ports import free_ports
+from bot.core.ports import free_ports
 from tests.conftest import get, post
 
 
@@ -30,12 +30,19 @@ def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_pa
     """The `assistant` fixture has trained the model, so serve must reuse it."""
     web, rasa, actions = free_ports(3)
     shutil.copytree(config.content_dir, tmp_path / "content")
-    env = {**os.environ, "PORT": str(web), "BOT_RASA_PORT": str(rasa), "BOT_ACTION_PORT": str(actions),
-           "BOT_VAR_DIR": str(tmp_path / "var"), "BOT_MODELS_DIR": str(config.models_dir),
-           "BOT_CONTENT_DIR": str(tmp_path / "content")}
+    env = {
+        **os.environ,
+        "PORT": str(web),
+        "BOT_RASA_PORT": str(rasa),
+        "BOT_ACTION_PORT": str(actions),
+        "BOT_VAR_DIR": str(tmp_path / "var"),
+        "BOT_MODELS_DIR": str(config.models_dir),
+        "BOT_CONTENT_DIR": str(tmp_path / "content"),
+    }
     models = sorted(config.models_dir.iterdir())
-    serve = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "bot.ops.cli", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -55,7 +62,9 @@ def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_pa
         # A member of staff rewords an answer: it takes effect on reload, with no retraining.
         page = tmp_path / "content" / "en" / "mediation.md"
         page.write_text(page.read_text().replace("## Answer\n", "## Answer\n\nReworded by staff today.\n", 1))
-        reload = subprocess.run([sys.executable, "-m", "bot.cli", "content", "reload"], env=env, capture_output=True, text=True)
+        reload = subprocess.run(
+            [sys.executable, "-m", "bot.ops.cli", "content", "reload"], env=env, capture_output=True, text=True
+        )
         assert reload.returncode == 0, reload.stderr
         # The reload runs beside the conversations, not inside them: ask until it has landed.
         deadline, reworded = time.monotonic() + 60, False
@@ -68,15 +77,17 @@ def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_pa
         serve.send_signal(signal.SIGINT)
         assert serve.wait(60) == 0
         assert "not retraining" in serve.stdout.read()
-        assert not any(Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
-                       for pid in children)
+        assert not any(
+            Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower() for pid in children
+        )
     finally:
         if serve.poll() is None:
             serve.kill()
 
 
 def test_the_rasa_token_can_never_look_like_an_option(config):
-    from bot.stack import Stack
+    from bot.ops.stack import Stack
+
     for _ in range(200):
         stack = Stack(config, Path("model.tar.gz"))
         assert not stack.token.startswith("-")

@@ -7,10 +7,11 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import text, update
 
-from bot.feedback import NewFeedback
-from bot.store import CallbackRequest, Feedback, NewCallback, purge_conversations
+from bot.core.feedback import NewFeedback
+from bot.storage.store import CallbackRequest, Feedback, NewCallback, purge_conversations
 
 REQUEST = NewCallback("s1", "Ann Smith", "07911 123456", None, "after 3pm", "mediation", "Thanet", "About mediation")
 
@@ -42,10 +43,14 @@ def test_purge_deletes_only_requests_and_feedback_past_retention(store):
     old_feedback = store.add_feedback(NewFeedback("old-session", "mediation", False, "[email removed]"))
     store.add_feedback(NewFeedback("new-session", "mediation", True, None))
     with store.engine.begin() as connection:
-        connection.execute(update(CallbackRequest.__table__).where(CallbackRequest.reference == old.reference)
-                           .values(created_at=dt.datetime(2026, 1, 1)))
-        connection.execute(update(Feedback.__table__).where(Feedback.id == old_feedback.id)
-                           .values(created_at=dt.datetime(2026, 1, 1)))
+        connection.execute(
+            update(CallbackRequest.__table__)
+            .where(CallbackRequest.reference == old.reference)
+            .values(created_at=dt.datetime(2026, 1, 1))
+        )
+        connection.execute(
+            update(Feedback.__table__).where(Feedback.id == old_feedback.id).values(created_at=dt.datetime(2026, 1, 1))
+        )
     purged = store.purge(dt.timedelta(days=90))
     assert (purged.callbacks, purged.feedback) == (1, 1)
     assert store.get(old.reference) is None and store.get(new.reference) is not None
@@ -57,22 +62,36 @@ def test_purge_deletes_old_conversation_events(tmp_path):
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL, data TEXT)")
         now = dt.datetime.now(dt.timezone.utc).timestamp()
-        connection.executemany("INSERT INTO events (sender_id, timestamp, data) VALUES (?, ?, ?)",
-                               [("a", now - 100 * 86400, "old"), ("a", now, "new")])
+        connection.executemany(
+            "INSERT INTO events (sender_id, timestamp, data) VALUES (?, ?, ?)",
+            [("a", now - 100 * 86400, "old"), ("a", now, "new")],
+        )
     assert purge_conversations(f"sqlite:///{db}", dt.timedelta(days=90)) == 1
     with sqlite3.connect(db) as connection:
         assert [r[0] for r in connection.execute("SELECT data FROM events")] == ["new"]
 
 
+@pytest.mark.stack
 def test_purge_command(tmp_path):
     env = {"BOT_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "90d"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.ops.cli", "data", "purge", "--older-than", "90d"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ("deleted 0 call-back requests, 0 feedback responses and 0 conversation events "
-                                     "older than 90 days")
-    bad = subprocess.run([sys.executable, "-m", "bot.cli", "data", "purge", "--older-than", "soon"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout.strip() == (
+        "deleted 0 call-back requests, 0 feedback responses and 0 conversation events older than 90 days"
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot.ops.cli", "data", "purge", "--older-than", "soon"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "not a period like 90d" in bad.stderr
 
 
@@ -80,9 +99,10 @@ def test_email_retries_back_off_then_stop_with_a_visible_failed_status(tmp_path,
     """Retries once never stopped and never backed off."""
     import dataclasses
 
-    from bot.mailer import MAX_ATTEMPTS, deliver_pending
-    from bot.ports import free_ports
-    from bot.store import Store
+    from bot.core.ports import free_ports
+    from bot.storage.mailer import MAX_ATTEMPTS, deliver_pending
+    from bot.storage.store import Store
+
     store = Store(f"sqlite:///{tmp_path / 'app.db'}")
     store.migrate()
     row = store.add_callback(REQUEST)
@@ -99,5 +119,6 @@ def test_email_retries_back_off_then_stop_with_a_visible_failed_status(tmp_path,
     saved = store.get(row.reference)
     assert (saved.email_status, saved.email_attempts) == ("failed", MAX_ATTEMPTS)
     assert store.pending_emails() == []
-    assert any(r.levelname == "ERROR" and row.reference in r.getMessage() and "no more tries" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        r.levelname == "ERROR" and row.reference in r.getMessage() and "no more tries" in r.getMessage() for r in caplog.records
+    )

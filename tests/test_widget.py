@@ -13,22 +13,32 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from bot.ports import free_ports
-from bot.settings import ROOT
-from bot.stack import Stack
-from bot.store import Store
+from bot.core.ports import free_ports
+from bot.core.settings import ROOT
+from bot.ops.stack import Stack
+from bot.storage.store import Store
 from tests.conftest import web_app
 
+pytestmark = [pytest.mark.browser, pytest.mark.stack]  # headless Chromium against the running assistant
+
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ARTIFACTS = ROOT / "var" / "artifacts"
@@ -74,13 +84,20 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(assistant_stack: Stack, host_site: tuple[str, Path],
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+def site(
+    assistant_stack: Stack, host_site: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Store]]:
     """The web app with all six languages, in front of the running stack's Rasa and action server."""
     stack = assistant_stack.settings
     var = tmp_path_factory.mktemp("widget-var")
-    with web_app(var, BOT_RASA_PORT=str(stack.rasa_port), BOT_ACTION_PORT=str(stack.action_port),
-                 BOT_RASA_TOKEN=assistant_stack.token, BOT_LANGUAGES=LANGUAGES, BOT_CORS_ORIGINS=host_site[0]) as url:
+    with web_app(
+        var,
+        BOT_RASA_PORT=str(stack.rasa_port),
+        BOT_ACTION_PORT=str(stack.action_port),
+        BOT_RASA_TOKEN=assistant_stack.token,
+        BOT_LANGUAGES=LANGUAGES,
+        BOT_CORS_ORIGINS=host_site[0],
+    ) as url:
         yield url, Store(f"sqlite:///{var / 'app.db'}")
 
 
@@ -137,8 +154,11 @@ def ask_by_keyboard(page: Any, text: str) -> Any:
 
 
 def wait_for_reply(page: Any, before: int) -> None:
-    page.wait_for_function("n => document.querySelectorAll('#kc-log .kent-chat__message--assistant').length > n"
-                           " && document.getElementById('kc-waiting').hidden", arg=before)
+    page.wait_for_function(
+        "n => document.querySelectorAll('#kc-log .kent-chat__message--assistant').length > n"
+        " && document.getElementById('kc-waiting').hidden",
+        arg=before,
+    )
 
 
 def last_answer(page: Any) -> str:
@@ -201,13 +221,17 @@ def test_keyboard_alone_asks_uses_a_button_turns_on_easy_read_and_switches_to_ur
 
 
 def test_a_question_in_polish_is_answered_in_polish_and_the_chat_follows(page, loaded):
-    from bot.i18n import gettext_for
+    from bot.core.i18n import gettext_for
+
     request = ask_by_keyboard(page, "Co to jest EHCP i kto może go dostać?")
     assert "language" not in request.post_data_json, "without a choice the assistant detects the language"
     assert page.get_attribute(f"#kc-log {ANSWER} >> nth=-1", "lang") == "pl"
     answer = last_answer(page)
-    assert any(page_.sections["answer"].splitlines()[0].split(". ")[0] in answer
-               for (topic, language), page_ in loaded.pages.items() if language == "pl"), answer
+    assert any(
+        page_.sections["answer"].splitlines()[0].split(". ")[0] in answer
+        for (topic, language), page_ in loaded.pages.items()
+        if language == "pl"
+    ), answer
     page.wait_for_selector(".kent-chat[lang='pl']")
     assert page.evaluate("document.getElementById('kc-input').labels[0].textContent") != "Your question"
     assert focused(page) == "kc-input"
@@ -251,8 +275,12 @@ def test_call_back_form_by_keyboard_shows_errors_then_sends(page, site):
     reference = re.search(r"CB-[A-Z0-9]{8}", page.locator("#kc-sent").inner_text()).group(0)
     assert reference in page.get_by_role("log").inner_text(), "the reference is kept in the conversation"
     row = store.get(reference)
-    assert (row.name, row.phone, row.topic, row.message) == ("Ann Smith", "07911 123456", "mediation",
-                                                             "We would like to talk about mediation.")
+    assert (row.name, row.phone, row.topic, row.message) == (
+        "Ann Smith",
+        "07911 123456",
+        "mediation",
+        "We would like to talk about mediation.",
+    )
     screenshot(page, "callback-sent")
     assert page.csp_errors == []
 
@@ -352,8 +380,14 @@ def test_the_conversation_downloads_as_text_and_prints_without_controls(page, lo
 
     page.emulate_media(media="print")
     assert page.get_by_role("log").is_visible()
-    for hidden in (".kent-chat__controls", ".kent-chat__composer", ".kent-chat__tools", ".kent-chat__feedback",
-                   ".govuk-service-navigation", ".govuk-footer"):
+    for hidden in (
+        ".kent-chat__controls",
+        ".kent-chat__composer",
+        ".kent-chat__tools",
+        ".kent-chat__feedback",
+        ".govuk-service-navigation",
+        ".govuk-footer",
+    ):
         assert not page.locator(hidden).first.is_visible(), hidden
     screenshot(page, "print")
 
@@ -384,7 +418,8 @@ def test_one_script_tag_embeds_the_chat_in_another_site(browser, site, host_site
     origin, folder = host_site
     (folder / "index.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A council page</title></head>'
-        f'<body><main><h1>A council page</h1><script src="{url}/widget.js" defer></script></main></body></html>')
+        f'<body><main><h1>A council page</h1><script src="{url}/widget.js" defer></script></main></body></html>'
+    )
     context = browser.new_context()
     page = context.new_page()
     page.goto(origin + "/")

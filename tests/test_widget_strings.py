@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.widget_strings import STRINGS, widget_strings
+from bot.web.widget_strings import STRINGS, widget_strings
 
 LANGUAGES = ("en", "pl", "ro", "uk", "ur", "ne")
 
@@ -17,7 +17,13 @@ def test_each_language_is_named_in_its_own_words():
 def test_urdu_is_right_to_left_and_the_others_left_to_right():
     assert widget_strings("ur", LANGUAGES)["direction"] == "rtl"
     assert {language["code"]: language["direction"] for language in widget_strings("en", LANGUAGES)["languages"]} == {
-        "en": "ltr", "pl": "ltr", "ro": "ltr", "uk": "ltr", "ur": "rtl", "ne": "ltr"}
+        "en": "ltr",
+        "pl": "ltr",
+        "ro": "ltr",
+        "uk": "ltr",
+        "ur": "rtl",
+        "ne": "ltr",
+    }
 
 
 @pytest.mark.parametrize("language", LANGUAGES[1:])

@@ -1,0 +1,123 @@
+"""Turn content into Rasa training data, and train only when that data has changed.
+
+Example questions live with their answers in content/, so the files Rasa trains on
+are written to var/build/ and never edited by hand. A model is named after a hash
+of everything that shapes it: the same inputs always reuse the same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from bot.assistant.content import Content
+from bot.core.settings import ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+CONFIG = ROOT / "config.yml"
+DOMAIN = ROOT / "domain.yml"
+NLU_DIR = ROOT / "data" / "nlu"
+# Our own Rasa components (config.yml names them): a change to them needs a new model too.
+COMPONENTS = Path(__file__).with_name("featurizer.py")
+ACTION = "action_reply"
+KEEP_MODELS = 3
+
+
+class _Literal(str):
+    """A string YAML writes as a `|` block, the way Rasa's examples are written."""
+
+
+yaml.SafeDumper.add_representer(_Literal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|"))
+
+
+def topic_intents(content: Content) -> list[str]:
+    """Every topic with an English page is an intent; the intent name is the topic id."""
+    return sorted(topic for (topic, language) in content.pages if language == "en")
+
+
+def _examples_block(examples: list[str]) -> _Literal:
+    lines = dict.fromkeys(" ".join(e.split()) for e in examples if e.strip())
+    return _Literal("".join(f"- {line}\n" for line in lines))
+
+
+def build(content: Content, settings: Settings) -> list[Path]:
+    """Write the generated domain, NLU data and rules; return the training inputs."""
+    out = settings.build_dir
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "data").mkdir(parents=True)
+
+    intents = topic_intents(content)
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    domain["intents"] = list(domain["intents"]) + intents
+    (out / "domain.yml").write_text(yaml.safe_dump(domain, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    examples: dict[str, list[str]] = {}
+    for (topic, _language), page in sorted(content.pages.items()):
+        if topic in intents:
+            examples.setdefault(topic, []).extend(page.examples + page.easy_examples)
+    nlu = {"version": "3.1", "nlu": [{"intent": t, "examples": _examples_block(examples[t])} for t in intents]}
+    (out / "data" / "topics.yml").write_text(yaml.safe_dump(nlu, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    # One rule per intent: every message goes to the action, which decides what to say.
+    rules = {
+        "version": "3.1",
+        "rules": [
+            {"rule": f"reply to {intent}", "steps": [{"intent": intent}, {"action": ACTION}]}
+            for intent in domain["intents"] + ["nlu_fallback"]
+        ],
+    }
+    (out / "data" / "rules.yml").write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        shutil.copy(path, out / "data" / f"nlu-{path.name}")
+    return [out / "domain.yml", out / "data"]
+
+
+def fingerprint(settings: Settings) -> str:
+    """A hash of the Rasa version, the config, our components and the built training data."""
+    digest = hashlib.sha256(metadata.version("rasa").encode())
+    for path in [CONFIG, COMPONENTS, *sorted(p for p in settings.build_dir.rglob("*") if p.is_file())]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{fingerprint(settings)}.tar.gz"
+
+
+def train(content: Content, settings: Settings, force: bool = False) -> tuple[Path, bool]:
+    """Build the data and train if no model matches it; returns the model and whether it was trained."""
+    build(content, settings)
+    target = model_path(settings)
+    if target.exists() and not force:
+        return target, False
+    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(settings.var_dir / "rasa-cache"))
+    from rasa.api import train as rasa_train
+
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    result = rasa_train(
+        domain=str(settings.build_dir / "domain.yml"),
+        config=str(CONFIG),
+        training_files=[str(settings.build_dir / "data")],
+        output=str(settings.models_dir),
+        fixed_model_name=target.name.removesuffix(".tar.gz"),
+    )
+    if result.code != 0 or not target.exists():
+        raise RuntimeError(f"Rasa training failed (exit code {result.code}); see the messages above")
+    _keep_newest(settings.models_dir, KEEP_MODELS)
+    return target, True
+
+
+def _keep_newest(folder: Path, count: int) -> None:
+    """Old models are only needed to roll back; keep a few, not every one ever trained."""
+    models = sorted(folder.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[count:]:
+        old.unlink()

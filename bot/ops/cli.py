@@ -1,0 +1,471 @@
+"""The `bot` command: everything staff and engineers do, from one place."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before anything imports rasa
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+from bot.core import env  # noqa: E402
+from bot.core import settings as settings_module  # noqa: E402
+from bot.core.settings import ConfigError, Settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.assistant.content import Content
+    from bot.ops.stack import Stack
+
+
+def _settings() -> Settings:
+    try:
+        return settings_module.load()
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+
+
+def _content(settings: Settings) -> Content:
+    """Content with all its checks. Imported here, not at the top, so `bot web` stays small:
+    checking content needs spaCy, and the web app never does."""
+    from bot.assistant import content
+
+    return content.load(settings.content_dir)
+
+
+def _print_errors(loaded: Content, settings: Settings) -> None:
+    for problem in loaded.errors:
+        print(problem.format(settings.content_dir.parent), file=sys.stderr)
+
+
+def _load_content(settings: Settings) -> Content:
+    loaded = _content(settings)
+    if loaded.errors:
+        _print_errors(loaded, settings)
+        sys.exit(f"content has {len(loaded.errors)} errors: fix them, then run again ('bot content check' lists them all)")
+    return loaded
+
+
+def _train(settings: Settings, force: bool = False) -> Path:
+    from bot.nlu.training import train
+
+    started = time.monotonic()
+    loaded = _load_content(settings)
+    model, trained = train(loaded, settings, force=force)
+    if trained:
+        print(f"trained {model.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    else:
+        print(f"model {model.name} matches the content and config: not retraining", file=sys.stderr)
+    _train_safety(loaded, settings)
+    return model
+
+
+def _train_safety(loaded: Content, settings: Settings) -> None:
+    """Train the safety classifier now, so the action server starts without waiting for it."""
+    from bot.assistant.safety_training import safety_classifier
+
+    started = time.monotonic()
+    safety_classifier(loaded, settings)
+    print(f"safety classifier ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+@contextmanager
+def _running(settings: Settings, url: str | None) -> Iterator[str]:
+    """A running assistant: the one at `url`, or a temporary stack on free ports."""
+    if url:
+        yield url.rstrip("/")
+        return
+    from bot.ops.stack import Stack
+
+    model = _train(settings)
+    scratch = Path(tempfile.mkdtemp(prefix="bot-"))
+    temp = settings.isolated(scratch)
+    print("starting the assistant (about 30 s)...", file=sys.stderr)
+    with Stack(temp, model, log_dir=scratch / "logs") as stack:
+        yield stack.url
+
+
+def _replicas(settings: Settings, count: int | None) -> Settings:
+    try:
+        return settings.with_replicas(count) if count else settings
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+
+
+RESTART_EVERY_SECONDS = 30.0
+
+
+def _supervise(stack: Stack, restarted_at: dict[str, float]) -> bool:
+    """A Rasa replica or the action server that stops is started again (at most every 30 s
+    each): the web app answers meanwhile, from another replica or with phone numbers. If the
+    web app stops, `bot serve` ends. False when it must end."""
+    stopped = stack.stopped()
+    if "web" in stopped:
+        return False
+    for name in stopped:
+        if time.monotonic() - restarted_at.get(name, -RESTART_EVERY_SECONDS) >= RESTART_EVERY_SECONDS:
+            print(f"{name} stopped (exit code {stack.processes[name].returncode}); starting it again", file=sys.stderr)
+            restarted_at[name] = time.monotonic()
+            stack.launch(name)
+    return True
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.ops.stack import Stack
+
+    settings = _replicas(_settings(), args.rasa_replicas)
+    model = _train(settings)
+    stack = Stack(settings, model)
+    stopping = ready = False
+
+    def stop(*_: object) -> None:
+        """Ends the supervising loop, or the start itself if it is still going (Stack.start stops what it began)."""
+        nonlocal stopping
+        stopping = True
+        if not ready:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    def reload_content(*_: object) -> None:
+        """SIGHUP to `bot serve` asks the action server to reload content."""
+        if "actions" in stack.processes:
+            stack.processes["actions"].send_signal(signal.SIGHUP)
+
+    signal.signal(signal.SIGHUP, reload_content)
+    started = time.monotonic()
+    pid_file = settings.serve_pid_file
+    try:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        pid_file.write_text(str(os.getpid()))
+        stack.start()
+        ready = True
+        replicas = f" with {len(stack.replicas)} Rasa replicas" if len(stack.replicas) > 1 else ""
+        print(
+            f"ready in {time.monotonic() - started:.0f} s{replicas}: http://localhost:{settings.port} (Ctrl-C stops)",
+            file=sys.stderr,
+        )
+        restarted_at: dict[str, float] = {}
+        while not stopping and _supervise(stack, restarted_at):
+            time.sleep(0.5)
+        if not stopping:
+            print("the web app stopped unexpectedly; stopping the others", file=sys.stderr)
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("stopping...", file=sys.stderr)
+        stack.stop()
+        pid_file.unlink(missing_ok=True)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """The web app alone; `bot serve` starts it as one of its three processes."""
+    from aiohttp import web
+
+    from bot.web.app import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s web %(levelname)s %(message)s")
+    web.run_app(
+        create_app(settings, settings.rasa_token or ""), host=settings.host, port=settings.port, access_log=None, print=None
+    )
+    return 0
+
+
+def cmd_rasa(args: argparse.Namespace) -> int:
+    """One Rasa server on its own, for a container or a service manager; `bot serve` starts its own."""
+    from bot.nlu import endpoints
+    from bot.ops.stack import rasa_command
+
+    settings = _settings()
+    if not settings.rasa_token:
+        sys.exit(
+            "configuration error: BOT_RASA_TOKEN must be set, to the same value as for the web app, "
+            "which uses it to check this server's health"
+        )
+    model = _train(settings)
+    endpoints.write(settings)
+    env = {**os.environ, **endpoints.rasa_environment(settings), "RASA_TELEMETRY_ENABLED": "false"}
+    command = rasa_command(settings, model, args.port or settings.rasa_port, settings.rasa_token, args.interface)
+    os.execve(command[0], command, env)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    _train(_settings(), force=args.force)
+    return 0
+
+
+def cmd_safety_cv(args: argparse.Namespace) -> int:
+    """Cross-validate the safety classifier and print the threshold and per-language figures."""
+    from bot.assistant.safety_training import THRESHOLD_FILE, cross_validate, training_examples
+
+    settings = _settings()
+    examples = training_examples(_load_content(settings))
+    result = cross_validate(examples, folds=args.folds)
+    for line in result.lines():
+        print(line)
+    print(f"put the threshold in {THRESHOLD_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from bot.assistant.content import coverage
+
+    settings = _settings()
+    loaded = _content(settings)
+    for problem in loaded.problems:
+        print(problem.format(settings.content_dir.parent))
+    for language, counts in coverage(loaded, settings.languages).items():
+        line = (
+            f"{language}: {counts['standard']}/{counts['topics']} topics answered, "
+            f"{counts['easy']}/{counts['topics']} in easy read"
+        )
+        if counts["unreviewed"]:
+            line += f", {counts['unreviewed']} machine-assisted translations not yet reviewed by a native speaker"
+        print(line, file=sys.stderr)
+    errors, warnings = len(loaded.errors), len(loaded.problems) - len(loaded.errors)
+    print(f"{len(loaded.pages)} answers, {errors} errors, {warnings} warnings", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_content_reload(args: argparse.Namespace) -> int:
+    """Tell a running `bot serve` to load the content now (it also does so within seconds by itself)."""
+    settings = _settings()
+    loaded = _content(settings)
+    if loaded.errors:
+        _print_errors(loaded, settings)
+        print("not reloaded: fix the errors first; the assistant keeps the last good content", file=sys.stderr)
+        return 1
+    pid_file = settings.serve_pid_file
+    try:
+        os.kill(int(pid_file.read_text()), signal.SIGHUP)
+    except (OSError, ValueError):
+        print(f"no running assistant found ({pid_file}); start it with 'make run'", file=sys.stderr)
+        return 1
+    print("reload asked for: the assistant swaps the checked content in within a few seconds", file=sys.stderr)
+    return 0
+
+
+def cmd_content_show(args: argparse.Namespace) -> int:
+    """Preview an answer exactly as the assistant will give it, without starting anything."""
+    settings = _settings()
+    loaded = _content(settings)
+    page = loaded.page(args.topic, args.language)
+    if page is None:
+        print(f"no answer for topic '{args.topic}' in language '{args.language}'", file=sys.stderr)
+        return 1
+    for problem in loaded.problems:
+        if problem.path == page.path:
+            print(problem.format(settings.content_dir.parent), file=sys.stderr)
+    for key, title in (("answer", "Answer"), ("more", "More"), ("easy", "Easy read")):
+        if key in page.sections:
+            print(f"--- {title} ---\n{page.sections[key]}\n")
+    print(f"contacts: {', '.join(page.contacts)}")
+    return 0
+
+
+def cmd_content_list(args: argparse.Namespace) -> int:
+    settings = _settings()
+    loaded = _content(settings)
+    rows = [
+        {"topic": topic, "language": language, "reading_level": level}
+        for (topic, language), page in sorted(loaded.pages.items())
+        for level in page.reading_levels
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for row in rows:
+            print(f"{row['topic']}\t{row['language']}\t{row['reading_level']}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.ops.evaluate import post_chat
+
+    settings = _settings()
+    payload = {"session_id": "cli-ask", "text": args.text}
+    if args.language:
+        payload["language"] = args.language
+    if args.easy:
+        payload["reading_level"] = "easy"
+    with _running(settings, args.url) as url:
+        reply = post_chat(url, payload)
+    if args.json:
+        print(json.dumps(reply, ensure_ascii=False, indent=1))
+        return 0
+    for message in reply["messages"]:
+        label = message["kind"] + (f" ({message['topic']})" if message.get("topic") else "")
+        print(f"[{label}]\n{message['text']}")
+        if message.get("contacts"):
+            print(f"contacts: {', '.join(message['contacts'])}")
+        if message.get("buttons"):
+            print("buttons: " + " | ".join(b["title"] for b in message["buttons"]))
+        print()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.ops.evaluate import CaseError, evaluate, load_cases
+
+    settings = _settings()
+    try:
+        cases = [case for path in args.files for case in load_cases(Path(path))]
+    except (CaseError, OSError) as exc:
+        sys.exit(str(exc))
+    areas = {t.id: t.area for t in _content(settings).topics.values()}
+    with _running(settings, args.url) as url:
+        report = evaluate(url, cases, areas)
+    for line in report.lines():
+        print(line)
+    if args.min_accuracy is not None:
+        return 0 if report.accuracy >= args.min_accuracy else 1
+    return 0 if report.failed == 0 else 1
+
+
+def _duration(text: str) -> datetime.timedelta:
+    units = {"d": "days", "h": "hours"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a period like 90d or 12h")
+    return datetime.timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def cmd_data_purge(args: argparse.Namespace) -> int:
+    """Delete personal data past its retention period: call-back requests, feedback and conversations."""
+    from bot.storage.store import Store, purge_conversations
+
+    settings = _settings()
+    store = Store(settings.database_url)
+    store.migrate()
+    purged = store.purge(args.older_than)
+    events = purge_conversations(settings.tracker_store_url, args.older_than)
+    print(
+        f"deleted {purged.callbacks} call-back requests, {purged.feedback} feedback responses "
+        f"and {events} conversation events older than {args.older_than.days} days"
+    )
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.ops.bench import run
+
+    settings = _settings()
+    try:
+        tracker = env.database("--tracker-store-url", args.tracker_store_url) if args.tracker_store_url else None
+        postgres = env.database("--postgres", args.postgres) if args.postgres else None
+    except ConfigError as exc:
+        sys.exit(f"configuration error: {exc}")
+    if postgres and not postgres.startswith("postgresql"):
+        sys.exit("configuration error: --postgres must be a postgresql:// URL")
+    return run(settings, args.seconds, args.think, args.sessions, tracker, postgres)
+
+
+def _sessions(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(n) for n in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of numbers like 20,50") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("each number of sessions must be at least 1")
+    return counts
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bot", description="Kent SEND assistant")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="train if needed, then run Rasa, the actions and the web app")
+    serve.add_argument(
+        "--rasa-replicas",
+        type=int,
+        choices=range(1, 17),
+        metavar="N",
+        help="run N Rasa servers on BOT_RASA_PORT, BOT_RASA_PORT+1, ... (needs LOCK_STORE_URL when N > 1)",
+    )
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("web", help=argparse.SUPPRESS).set_defaults(func=cmd_web)
+    rasa = sub.add_parser("rasa", help="run one Rasa server on its own (containers); needs BOT_RASA_TOKEN")
+    rasa.add_argument("--port", type=int, help="default: BOT_RASA_PORT")
+    rasa.add_argument("--interface", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)")
+    rasa.set_defaults(func=cmd_rasa)
+    train = sub.add_parser("train", help="train a model when the content or config has changed")
+    train.add_argument("--force", action="store_true", help="train even if a matching model exists")
+    train.set_defaults(func=cmd_train)
+
+    content = sub.add_parser("content", help="check and list staff content").add_subparsers(dest="content_command", required=True)
+    content.add_parser("check", help="print file:line: message for every problem").set_defaults(func=cmd_content_check)
+    content.add_parser("reload", help="make the running assistant load content now").set_defaults(func=cmd_content_reload)
+    show = content.add_parser("show", help="preview an answer as the assistant will give it")
+    show.add_argument("topic")
+    show.add_argument("--language", default="en")
+    show.set_defaults(func=cmd_content_show)
+    listing = content.add_parser("list", help="list topics, languages and reading levels")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.set_defaults(func=cmd_content_list)
+
+    ask = sub.add_parser("ask", help="ask the assistant one question")
+    ask.add_argument("text")
+    ask.add_argument("--language")
+    ask.add_argument("--easy", action="store_true", help="easy read")
+    ask.add_argument("--json", action="store_true", help="print the API response")
+    ask.add_argument("--url", help="a running assistant, such as http://localhost:8000 (default: start one)")
+    ask.set_defaults(func=cmd_ask)
+
+    evaluation = sub.add_parser("eval", help="run evaluation cases and report accuracy")
+    evaluation.add_argument("files", nargs="+", metavar="FILE")
+    evaluation.add_argument("--url", help="a running assistant (default: start one)")
+    evaluation.add_argument("--min-accuracy", type=float, help="exit 0 when accuracy reaches this (0-1), even with failures")
+    evaluation.set_defaults(func=cmd_eval)
+
+    safety = sub.add_parser("safety", help="the safety classifier").add_subparsers(dest="safety_command", required=True)
+    cv = safety.add_parser("cv", help="cross-validate it: per-language recall, precision and the threshold to use")
+    cv.add_argument("--folds", type=int, default=5)
+    cv.set_defaults(func=cmd_safety_cv)
+
+    data = sub.add_parser("data", help="personal data").add_subparsers(dest="data_command", required=True)
+    purge = data.add_parser("purge", help="delete personal data past its retention period")
+    purge.add_argument("--older-than", type=_duration, default=_duration("90d"), help="for example 90d (the default)")
+    purge.set_defaults(func=cmd_data_purge)
+
+    bench = sub.add_parser("bench", help="load-test the chat API with one Rasa replica and two; report latency and memory")
+    bench.add_argument("--sessions", type=_sessions, default=(20, 50), help="concurrent conversations, such as 20,50")
+    bench.add_argument("--seconds", type=float, default=30.0, help="how long each load runs")
+    bench.add_argument(
+        "--think", type=float, default=2.0, help="seconds a person takes to read a reply and type the next message"
+    )
+    store = bench.add_mutually_exclusive_group()
+    store.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        help="measure on a scratch database on this PostgreSQL server, created and dropped by the bench",
+    )
+    store.add_argument("--tracker-store-url", help="measure on this tracker store (default: SQLite in a scratch folder)")
+    bench.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `bot content list | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""What the web app reads from the files staff own, read again when they change.
+
+The web app writes some messages itself (phone numbers when the assistant is down, the
+pages' "who to call" list) and checks call-back and feedback requests against the topic
+ids and districts. It reads only those three small files, never the answers: it stays
+small and never imports the NLP stack. A background task looks at them every few seconds,
+like the action server's content watcher; a file with errors keeps the last good version,
+so a typo never takes the phone numbers away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.core.areas import Areas
+from bot.core.contacts import Contact, load_contacts
+from bot.core.problems import ProblemError, yaml_list
+
+log = logging.getLogger(__name__)
+
+FILES = ("contacts.yml", "topics.yml", "areas.yml")
+CHECK_EVERY = 2.0  # seconds; three stat calls, off the event loop
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    contacts: dict[str, Contact]
+    topics: frozenset[str]
+    districts: frozenset[str]
+
+
+def read(content_dir: Path) -> Snapshot:
+    """The three files, checked; raises ProblemError (file and line) for one that cannot be used."""
+    contacts, problems = load_contacts(content_dir / "contacts.yml")
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ProblemError(errors[0])
+    topics = frozenset(
+        str(entry["id"])
+        for entry, _, _ in yaml_list(content_dir / "topics.yml", "- id:")
+        if isinstance(entry, dict) and entry.get("id")
+    )
+    districts = frozenset(Areas(content_dir / "areas.yml").districts)
+    return Snapshot(contacts, topics, districts)
+
+
+class StaffFiles:
+    """The current snapshot; `refresh()` reads the files again if they changed since."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.content_dir = content_dir
+        self._stamp = self._fingerprint()
+        self.current = read(content_dir)  # at start, a broken file stops the web app with its message
+
+    def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        stats = []
+        for name in FILES:
+            try:
+                st = (self.content_dir / name).stat()
+                stats.append((name, st.st_mtime_ns, st.st_size))
+            except OSError:  # mid-save: look again next time
+                stats.append((name, 0, 0))
+        return tuple(stats)
+
+    def refresh(self) -> bool:
+        """Read the files again if they changed; returns whether a new snapshot is in use."""
+        stamp = self._fingerprint()
+        if stamp == self._stamp:
+            return False
+        self._stamp = stamp
+        try:
+            self.current = read(self.content_dir)
+        except (ProblemError, OSError) as exc:
+            log.error("staff files not reloaded, keeping the last good ones: %s", exc)
+            return False
+        log.info("contacts, topics and areas reloaded from %s", self.content_dir)
+        return True
+
+
+STAFF = web.AppKey("staff_files", StaffFiles)
+
+
+def add_to(app: web.Application, content_dir: Path, check_every: float = CHECK_EVERY) -> None:
+    """Read the files now (a broken one stops start-up with its message), then keep them current."""
+    app[STAFF] = StaffFiles(content_dir)
+
+    async def watch(app: web.Application) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(check_every)
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, app[STAFF].refresh)
+                except Exception:  # never let one bad look stop the watching
+                    log.exception("checking the staff files failed; looking again in %s s", check_every)
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(watch)
