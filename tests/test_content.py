@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -11,59 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.assistant import content
-from bot.assistant.safety import SITUATIONS, YOUNG_PERSON
-from bot.core.settings import ROOT
 from tests.conftest import write
+from tests.content_tree import CONTACTS, ROUTES, TOPICS, make_tree, page
 from tests.test_callback import wait_for
-
-CONTACTS = """\
-- id: iask
-  name: IASK
-  phone: "03000 41 3000"
-- id: hub
-  name: SEND hub
-  web: https://example.org/hub
-"""
-TOPICS = """\
-- id: mediation
-  area: complaints
-  title: Mediation
-  contacts: [iask]
-"""
-
-
-def page(examples: int = 20, easy: int = 8, front: str = "", body: str | None = None, topic: str = "mediation") -> str:
-    lines = "\n".join(f"  - question {topic} {i}" for i in range(examples))
-    easy_lines = "\n".join(f"  - easy {topic} {i}" for i in range(easy))
-    body = (
-        body
-        if body is not None
-        else (
-            "## Answer\n\nMediation is free. Call {{ contact('iask').phone }}.\n\n"
-            "## More\n\nIt is confidential.\n\n## Easy read\n\nWe meet and talk. You can call us.\n"
-        )
-    )
-    return (
-        f"---\ntopic: {topic}\ntitle: Mediation\narea: complaints\ncontacts: [iask]\n"
-        f"examples:\n{lines}\neasy_examples:\n{easy_lines}\nsources: [SEND Code of Practice]\n"
-        f"last_reviewed: 2026-11-01\nreview_by: 2027-05-01\nowner: content team\n{front}---\n{body}"
-    )
-
-
-ROUTES = "".join(f"{situation}: [iask]\n" for situation in (*SITUATIONS, YOUNG_PERSON))
 
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    write(tmp_path / "contacts.yml", CONTACTS)
-    write(tmp_path / "topics.yml", TOPICS)
-    write(tmp_path / "checks.yml", (ROOT / "content" / "checks.yml").read_text(encoding="utf-8"))
-    write(tmp_path / "safeguarding.yml", ROUTES)
-    write(tmp_path / "areas.yml", (ROOT / "content" / "areas.yml").read_text(encoding="utf-8"))
-    for folder in ("safety", "handoff"):
-        shutil.copytree(ROOT / "content" / folder, tmp_path / folder)
-    write(tmp_path / "en" / "mediation.md", page())
-    return tmp_path
+    return make_tree(tmp_path)
 
 
 def messages(root: Path, today: dt.date = dt.date(2026, 11, 28)) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 import pytest
@@ -11,29 +10,34 @@ import yaml
 from bot.assistant import content
 from bot.core.settings import Settings
 from bot.nlu.training import build, fingerprint
+from tests.content_tree import make_tree
 
 
 @pytest.fixture
-def copy(config, tmp_path) -> Settings:
-    shutil.copytree(config.content_dir, tmp_path / "content")
-    return replace(config, content_dir=tmp_path / "content", var_dir=tmp_path / "var")
+def scratch(config, tmp_path) -> Settings:
+    """The real content, built into a scratch folder."""
+    return replace(config, var_dir=tmp_path / "var")
 
 
-def built_fingerprint(settings: Settings, loaded: content.Content | None = None) -> str:
-    """The fingerprint of the content in the settings' folder (or of `loaded`, the same content
-    already read: the copy starts identical, and reading it again costs seconds)."""
-    build(loaded or content.load(settings.content_dir), settings)
+@pytest.fixture
+def small(config, tmp_path) -> Settings:
+    """A small content folder: these tests read it twice each, the real one takes seconds."""
+    return replace(config, content_dir=make_tree(tmp_path / "content"), var_dir=tmp_path / "var")
+
+
+def built_fingerprint(settings: Settings) -> str:
+    build(content.load(settings.content_dir), settings)
     return fingerprint(settings)
 
 
-def test_build_writes_an_intent_and_a_rule_per_topic(copy, loaded):
-    build(loaded, copy)
-    domain = yaml.safe_load((copy.build_dir / "domain.yml").read_text())
+def test_build_writes_an_intent_and_a_rule_per_topic(scratch, loaded):
+    build(loaded, scratch)
+    domain = yaml.safe_load((scratch.build_dir / "domain.yml").read_text())
     assert set(loaded.topics) <= set(domain["intents"])
-    rules = yaml.safe_load((copy.build_dir / "data" / "rules.yml").read_text())["rules"]
+    rules = yaml.safe_load((scratch.build_dir / "data" / "rules.yml").read_text())["rules"]
     assert {r["steps"][0]["intent"] for r in rules} == set(domain["intents"]) | {"nlu_fallback"}
     assert all(r["steps"][1] == {"action": "action_reply"} for r in rules)
-    nlu = yaml.safe_load((copy.build_dir / "data" / "topics.yml").read_text())["nlu"]
+    nlu = yaml.safe_load((scratch.build_dir / "data" / "topics.yml").read_text())["nlu"]
     examples = {entry["intent"]: entry["examples"] for entry in nlu}
     # one intent per topic for every language: "what is mediation" and "co to jest mediacja" alike
     questions = {
@@ -46,34 +50,33 @@ def test_build_writes_an_intent_and_a_rule_per_topic(copy, loaded):
     assert {"pl", "ro", "uk", "ur", "ne"} <= {language for (topic, language) in loaded.pages if topic == "mediation"}
 
 
-def test_changing_an_answer_does_not_need_retraining(copy, loaded):
-    before = built_fingerprint(copy, loaded)
-    path = copy.content_dir / "en" / "mediation.md"
+def test_changing_an_answer_does_not_need_retraining(small):
+    before = built_fingerprint(small)
+    path = small.content_dir / "en" / "mediation.md"
     path.write_text(path.read_text().replace("## Answer\n", "## Answer\n\nNew first sentence.\n", 1))
-    assert built_fingerprint(copy) == before
+    assert built_fingerprint(small) == before
 
 
-def test_changing_an_example_question_needs_retraining(copy, loaded):
-    before = built_fingerprint(copy, loaded)
-    path = copy.content_dir / "en" / "mediation.md"
+def test_changing_an_example_question_needs_retraining(small):
+    before = built_fingerprint(small)
+    path = small.content_dir / "en" / "mediation.md"
     path.write_text(path.read_text().replace("examples:\n", "examples:\n  - a brand new way to ask about mediation\n", 1))
-    assert built_fingerprint(copy) != before
+    assert built_fingerprint(small) != before
 
 
-def test_changing_our_rasa_components_needs_retraining(copy, loaded, tmp_path, monkeypatch):
+def test_changing_our_rasa_components_needs_retraining(small, tmp_path, monkeypatch):
     from bot.nlu import training
 
     components = tmp_path / "nlu.py"
     components.write_text(training.COMPONENTS.read_text())
     monkeypatch.setattr(training, "COMPONENTS", components)
-    before = built_fingerprint(copy, loaded)
+    before = built_fingerprint(small)
     components.write_text(components.read_text().replace('WORD_PATTERN = r"(?u)\\S+"', 'WORD_PATTERN = r"(?u)\\w+"'))
-    assert built_fingerprint(copy, loaded) != before
+    assert built_fingerprint(small) != before
 
 
-def test_the_fingerprint_is_stable(copy, loaded):
-    assert built_fingerprint(copy, loaded) == built_fingerprint(copy, loaded)
-    assert built_fingerprint(copy) == built_fingerprint(copy, loaded)  # read again from the files: the same
+def test_the_fingerprint_is_stable(small):
+    assert built_fingerprint(small) == built_fingerprint(small)
 
 
 def test_only_the_newest_models_are_kept(tmp_path):
