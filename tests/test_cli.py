@@ -133,3 +133,10 @@ def test_health_is_503_and_chat_503_when_rasa_is_down(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_verbose_is_a_flag_of_every_command():
+    from bot.ops.cli import parser
+
+    assert parser().parse_args(["-v", "serve"]).verbose is True
+    assert parser().parse_args(["serve"]).verbose is False

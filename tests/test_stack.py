@@ -76,7 +76,11 @@ def test_serve_runs_three_processes_reloads_content_and_ctrl_c_stops_them(tmp_pa
         assert sorted(config.models_dir.iterdir()) == models
         serve.send_signal(signal.SIGINT)
         assert serve.wait(60) == 0
-        assert "not retraining" in serve.stdout.read()
+        output = serve.stdout.read()
+        assert "not retraining" in output
+        # Quiet by default: the steps and "ready" here, each process's output in its own file.
+        assert "write their logs to" in output and "Warning" not in output
+        assert {"actions.log", "web.log", "rasa-1.log"} <= {p.name for p in (tmp_path / "var" / "logs").iterdir()}
         assert not any(
             Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower() for pid in children
         )

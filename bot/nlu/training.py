@@ -11,6 +11,8 @@ import hashlib
 import logging
 import os
 import shutil
+import warnings
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -93,14 +95,31 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{fingerprint(settings)}.tar.gz"
 
 
-def train(content: Content, settings: Settings, force: bool = False) -> tuple[Path, bool]:
-    """Build the data and train if no model matches it; returns the model and whether it was trained."""
+def train(
+    content: Content,
+    settings: Settings,
+    force: bool = False,
+    announce: Callable[[], None] = lambda: None,
+    log_level: int = logging.WARNING,
+) -> tuple[Path, bool]:
+    """Build the data and train if no model matches it; returns the model and whether it was trained.
+
+    `announce` is called just before a training starts; Rasa's own logging (and its debug
+    lines, which it prints by default) is kept to `log_level`."""
     build(content, settings)
     target = model_path(settings)
     if target.exists() and not force:
         return target, False
+    announce()
     os.environ.setdefault("RASA_CACHE_DIRECTORY", str(settings.var_dir / "rasa-cache"))
     from rasa.api import train as rasa_train
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(log_level)
+    configure_structlog(log_level)
+    if log_level > logging.DEBUG:  # Rasa's configuration turns its dependencies' warnings back on
+        warnings.simplefilter("ignore")
 
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     result = rasa_train(

@@ -18,11 +18,14 @@ from pathlib import Path
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before anything imports rasa
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import warnings  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 from bot.core import env  # noqa: E402
 from bot.core import settings as settings_module  # noqa: E402
 from bot.core.settings import ConfigError, Settings  # noqa: E402
+
+LOG_LEVEL_VARIABLE = "BOT_LOG_LEVEL"
 
 if TYPE_CHECKING:
     from bot.assistant.content import Content
@@ -57,12 +60,33 @@ def _load_content(settings: Settings) -> Content:
     return loaded
 
 
+def verbose() -> bool:
+    """Whether to show everything: `bot -v ...` or BOT_LOG_LEVEL=debug (children inherit it)."""
+    return os.environ.get(LOG_LEVEL_VARIABLE, "").lower() == "debug"
+
+
+def _quiet_unless_verbose() -> None:
+    """Third-party deprecation warnings, progress bars and debug lines are for engineers who
+    ask for them; by default a person sees the steps, training progress and "ready"."""
+    if verbose():
+        return
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # TensorFlow is imported (by spaCy's thinc) but never used here
+
+
 def _train(settings: Settings, force: bool = False) -> Path:
     from bot.nlu.training import train
 
     started = time.monotonic()
     loaded = _load_content(settings)
-    model, trained = train(loaded, settings, force=force)
+
+    def announce() -> None:
+        print("training the language model on the content's example questions (a few minutes)...", file=sys.stderr)
+
+    model, trained = train(
+        loaded, settings, force=force, announce=announce, log_level=logging.DEBUG if verbose() else logging.WARNING
+    )
     if trained:
         print(f"trained {model.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     else:
@@ -76,6 +100,7 @@ def _train_safety(loaded: Content, settings: Settings) -> None:
     from bot.assistant.safety_training import safety_classifier
 
     started = time.monotonic()
+    print("preparing the safety classifier...", file=sys.stderr)
     safety_classifier(loaded, settings)
     print(f"safety classifier ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
@@ -126,7 +151,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _replicas(_settings(), args.rasa_replicas)
     model = _train(settings)
-    stack = Stack(settings, model)
+    # Quiet by default: each process writes to its own file in var/logs/; -v shows them here.
+    stack = Stack(settings, model, log_dir=None if verbose() else settings.var_dir / "logs")
+    if stack.log_dir is not None:
+        print(f"starting; the processes write their logs to {stack.log_dir}/", file=sys.stderr)
     stopping = ready = False
 
     def stop(*_: object) -> None:
@@ -386,6 +414,9 @@ def _sessions(text: str) -> tuple[int, ...]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bot", description="Kent SEND assistant")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="show every process's output and third-party warnings (BOT_LOG_LEVEL=debug)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="train if needed, then run Rasa, the actions and the web app")
@@ -460,6 +491,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.verbose:
+        os.environ[LOG_LEVEL_VARIABLE] = "debug"
+    _quiet_unless_verbose()
     try:
         return args.func(args)
     except BrokenPipeError:  # `bot content list | head`
