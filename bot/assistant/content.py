@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from bot.assistant.glossary import Glossary, load_glossary
 from bot.assistant.phrases import PhraseLists
 from bot.assistant.readability import acronyms, measure
-from bot.assistant.safety import ROUTES_FILE, SITUATIONS, SafetyMatcher, load_routes
+from bot.assistant.safety import ROUTES_FILE, SafetyMatcher, load_routes
 from bot.core import yamlfile
 from bot.core.areas import Areas
 from bot.core.contacts import Contact, load_contacts
@@ -509,12 +509,12 @@ def _load_lists(root: Path, problems: list[Problem]) -> tuple[SafetyMatcher, Phr
             problems.append(Problem(root / SAFETY_FOLDER, 1, "error", "no safety phrase lists: add <language>.yml files here"))
     except ProblemError as exc:
         problems.append(exc.problem)
-        safety = SafetyMatcher.empty(SITUATIONS)
+        safety = SafetyMatcher(None)
     try:
         handoff = PhraseLists(root / HANDOFF_FOLDER, HANDOFF_LABELS)
     except ProblemError as exc:
         problems.append(exc.problem)
-        handoff = PhraseLists.empty(HANDOFF_LABELS)
+        handoff = PhraseLists(None, HANDOFF_LABELS)
     try:
         places = Areas(root / AREAS_FILE)
     except ProblemError as exc:

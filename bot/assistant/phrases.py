@@ -10,7 +10,6 @@ as straight ones.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
 
 import spacy
 import yaml
@@ -21,18 +20,19 @@ from bot.core.problems import Problem, ProblemError, yaml_line_of
 from bot.core.text import fold
 
 IGNORE = "ignore"
-_Lists = TypeVar("_Lists", bound="PhraseLists")
 
 
 class PhraseLists:
     """The phrase lists in one folder, one YAML file per language; raises ProblemError
-    (file and line) for a file that cannot be used, so a reload keeps the last good lists."""
+    (file and line) for a file that cannot be used, so a reload keeps the last good lists.
+    No folder (None) means no phrases: what a content load with broken lists holds, which is
+    reported and never served."""
 
-    def __init__(self, folder: Path, labels: tuple[str, ...]) -> None:
+    def __init__(self, folder: Path | None, labels: tuple[str, ...]) -> None:
         self.labels = labels
         self._nlp = spacy.blank("xx")
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
-        for path in sorted(folder.glob("*.yml")):
+        for path in sorted(folder.glob("*.yml")) if folder is not None else []:
             text = path.read_text(encoding="utf-8")
             try:
                 lists, node = yamlfile.load(text) or {}, yamlfile.compose(text)
@@ -49,15 +49,6 @@ class PhraseLists:
                 if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
                     raise ProblemError(Problem(path, line, "error", f"'{label}' must be a list of phrases"))
                 self._matcher.add(label, [self._nlp.make_doc(fold(p)) for p in phrases])
-
-    @classmethod
-    def empty(cls: type[_Lists], labels: tuple[str, ...]) -> _Lists:
-        """No phrases: what a content load with broken lists holds (it is reported, never served)."""
-        lists = cls.__new__(cls)
-        lists.labels = labels
-        lists._nlp = spacy.blank("xx")
-        lists._matcher = PhraseMatcher(lists._nlp.vocab, attr="LOWER")
-        return lists
 
     def find(self, text: str) -> list[str]:
         """The labels whose phrases occur in the text, in the order the labels were given."""

@@ -37,7 +37,7 @@ ROUTES_FILE = "safeguarding.yml"
 
 
 class SafetyMatcher(PhraseLists):
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None) -> None:
         super().__init__(folder, SITUATIONS)
 
     def situations(self, text: str) -> list[str]:

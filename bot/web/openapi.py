@@ -8,7 +8,7 @@ is filled in here: the configured languages, the topic ids and the districts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def add_route(
 ) -> None:
     """Serve the description, with today's topic ids and districts (`known` gives them)."""
 
-    @cache
+    @lru_cache(maxsize=4)  # one entry per version of the files; old ones drop out
     def body(topics: frozenset[str], districts: frozenset[str]) -> dict[str, Any]:
         return document(languages, set(topics), set(districts))
 
