@@ -16,7 +16,7 @@ import yaml
 from spacy.matcher import PhraseMatcher
 
 from bot.core import yamlfile
-from bot.core.problems import Problem, ProblemError, yaml_line_of
+from bot.core.problems import Problem, ProblemError, invalid_yaml, yaml_line_of
 from bot.core.text import fold
 
 IGNORE = "ignore"
@@ -37,8 +37,7 @@ class PhraseLists:
             try:
                 lists, node = yamlfile.load(text) or {}, yamlfile.compose(text)
             except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                raise ProblemError(Problem(path, mark.line + 1 if mark else 1, "error", f"not valid YAML: {exc}")) from None
+                raise ProblemError(invalid_yaml(path, exc)) from None
             if not isinstance(lists, dict):
                 raise ProblemError(Problem(path, 1, "error", "must map each list's name to its phrases"))
             for label, phrases in lists.items():

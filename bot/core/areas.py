@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from bot.core import yamlfile
-from bot.core.problems import Problem, ProblemError
+from bot.core.problems import Problem, ProblemError, invalid_yaml
 
 # A postcode district ("CT9"), alone or as the first half of a full postcode ("CT9 1AB").
 POSTCODE = re.compile(r"\b([A-Za-z]{2}\d{1,2})(?:\s*\d[A-Za-z]{2})?\b")
@@ -45,8 +45,7 @@ class Areas:
         except OSError as exc:
             raise ProblemError(Problem(path, 1, "error", f"cannot read it: {exc.strerror}")) from None
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ProblemError(Problem(path, mark.line + 1 if mark else 1, "error", f"not valid YAML: {exc}")) from None
+            raise ProblemError(invalid_yaml(path, exc)) from None
         except KeyError as exc:
             raise ProblemError(
                 Problem(

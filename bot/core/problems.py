@@ -38,6 +38,12 @@ def yaml_line_of(mapping: yaml.Node, key: str) -> int:
     return mapping.start_mark.line + 1
 
 
+def invalid_yaml(path: Path, exc: yaml.YAMLError) -> Problem:
+    """A YAML syntax error as a problem at the line the parser stopped on."""
+    mark = getattr(exc, "problem_mark", None)
+    return Problem(path, mark.line + 1 if mark else 1, "error", f"not valid YAML: {exc}")
+
+
 class ProblemError(Exception):
     """A staff file too broken to use, with the Problem that says where and why."""
 
@@ -61,8 +67,7 @@ def yaml_list(path: Path, shape: str) -> Iterator[tuple[Any, yaml.Node, int]]:
         items = yamlfile.load(text) or []
         root = yamlfile.compose(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise YamlListError(Problem(path, mark.line + 1 if mark else 1, "error", f"not valid YAML: {exc}")) from None
+        raise YamlListError(invalid_yaml(path, exc)) from None
     if not isinstance(items, list):
         raise YamlListError(Problem(path, 1, "error", f"must be a list, each item starting with '{shape}'"))
     if root is None:  # an empty file: no items
