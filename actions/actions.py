@@ -54,6 +54,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         last_topic=tracker.get_slot("last_topic"),
         district=tracker.get_slot("district"),
         awaiting_area=bool(tracker.get_slot("awaiting_area")),
+        awaiting_date=tracker.get_slot("awaiting_date"),
     )
 
 

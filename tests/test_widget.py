@@ -161,6 +161,33 @@ def wait_for_reply(page: Any, before: int) -> None:
     )
 
 
+def submit_button(form_id: str) -> str:
+    return f"el => el.type === 'submit' && el.form && el.form.id === {json.dumps(form_id)}"
+
+
+def open_form(page: Any, opener: str, form_id: str, backwards: bool = False) -> None:
+    """Tab to the control that opens a form, press Enter: focus moves to the form's title."""
+    tab_to(page, opener, backwards=backwards)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#{form_id}")
+    assert focused(page) == f"{form_id}-title"
+
+
+def submit_empty(page: Any, form_id: str, summary: str) -> None:
+    """Send a form with nothing filled in: the error summary appears and takes focus."""
+    tab_to(page, submit_button(form_id))
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#{summary}")
+    assert focused(page) == summary
+
+
+def follow_first_error(page: Any, field_id: str) -> None:
+    """From the focused error summary, its first link moves focus to the field it names."""
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert focused(page) == field_id, "an error summary link moves focus to its field"
+
+
 def last_answer(page: Any) -> str:
     return page.locator(f"#kc-log {ANSWER}").last.inner_text()
 
@@ -242,15 +269,8 @@ def test_call_back_form_by_keyboard_shows_errors_then_sends(page, site):
     url, store = site
     ask_by_keyboard(page, "what is mediation")
     ask_by_keyboard(page, "I want to talk to someone in Margate")
-    tab_to(page, button("Ask for a call-back"), backwards=True)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#kc-callback")
-    assert focused(page) == "kc-callback-title"
-
-    tab_to(page, "el => el.type === 'submit' && el.form && el.form.id === 'kc-callback'")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#kc-error-summary")
-    assert focused(page) == "kc-error-summary"
+    open_form(page, button("Ask for a call-back"), "kc-callback", backwards=True)
+    submit_empty(page, "kc-callback", "kc-error-summary")
     links = page.locator("#kc-error-summary a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#kc-cb-name", "#kc-cb-phone", "#kc-cb-consent"]
     assert page.locator("#kc-cb-name-error").text_content() == "Error: Enter your name"
@@ -258,9 +278,7 @@ def test_call_back_form_by_keyboard_shows_errors_then_sends(page, site):
     assert run_axe(page, "callback-errors") == []
     screenshot(page, "callback-errors")
 
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    assert focused(page) == "kc-cb-name", "an error summary link moves focus to its field"
+    follow_first_error(page, "kc-cb-name")
     page.keyboard.type("Ann Smith")
     tab_to(page, by_id("kc-cb-phone"))
     page.keyboard.type("07911 123456")
@@ -268,7 +286,7 @@ def test_call_back_form_by_keyboard_shows_errors_then_sends(page, site):
     page.keyboard.type("We would like to talk about mediation.")
     tab_to(page, by_id("kc-cb-consent"))
     page.keyboard.press("Space")
-    tab_to(page, "el => el.type === 'submit' && el.form && el.form.id === 'kc-callback'")
+    tab_to(page, submit_button("kc-callback"))
     page.keyboard.press("Enter")
     page.wait_for_selector("#kc-sent")
     assert focused(page) == "kc-sent"
@@ -282,6 +300,38 @@ def test_call_back_form_by_keyboard_shows_errors_then_sends(page, site):
         "We would like to talk about mediation.",
     )
     screenshot(page, "callback-sent")
+    assert page.csp_errors == []
+
+
+def test_work_out_my_dates_by_keyboard_shows_errors_then_the_date(page, site):
+    """The GOV.UK date input pattern: an error summary first, then the worked-out date in the transcript,
+    with a calendar file to download. A decision in June 2030 lands in August, so the date moves."""
+    open_form(page, by_id("kc-dates-open"), "kc-dates")
+    submit_empty(page, "kc-dates", "kc-dates-summary")
+    assert page.locator("#kc-dates-summary a").get_attribute("href") == "#kc-dt-decision-day"
+    assert "kc-dt-decision-error" in page.get_attribute("#kc-dates fieldset", "aria-describedby")
+    assert run_axe(page, "dates-errors") == []
+    screenshot(page, "dates-errors")
+
+    follow_first_error(page, "kc-dt-decision-day")
+    for part in ("14", "6", "2030"):
+        page.keyboard.type(part)
+        page.keyboard.press("Tab")
+    before = page.locator(f"#kc-log {ANSWER}").count()
+    tab_to(page, submit_button("kc-dates"))
+    with page.expect_request(lambda r: r.url.endswith("/api/chat")) as request:
+        page.keyboard.press("Enter")
+    wait_for_reply(page, before)
+    assert json.loads(request.value.post_data)["text"] == '/work_out_dates{"dates_form":"appeal;decision=2030-06-14"}'
+    assert "Date on the decision letter: 14/6/2030" in page.get_by_role("log").inner_text()
+    answer = last_answer(page)
+    assert "Monday 2 September 2030" in answer and "first working day in September" in answer
+    link = page.locator("#kc-log .kent-chat__calendar a").last
+    assert link.inner_text().startswith("Add to my calendar")
+    calendar = page.request.get(link.get_attribute("href"))
+    assert calendar.status == 200 and "DTSTART;VALUE=DATE:20300902" in calendar.text()
+    assert run_axe(page, "dates-answer") == []
+    screenshot(page, "dates-answer")
     assert page.csp_errors == []
 
 

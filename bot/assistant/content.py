@@ -26,6 +26,8 @@ from bot.assistant.safety import ROUTES_FILE, SafetyMatcher, load_routes
 from bot.core import yamlfile
 from bot.core.areas import Areas
 from bot.core.contacts import Contact, load_contacts
+from bot.core.date_words import DateWordsByLanguage, load_all
+from bot.core.deadlines import Rules
 from bot.core.i18n import gettext_for
 from bot.core.problems import Problem, ProblemError, YamlListError, yaml_line_of, yaml_list
 
@@ -69,6 +71,8 @@ SAFETY_FOLDER = "safety"
 HANDOFF_FOLDER = "handoff"
 HANDOFF_LABELS = ("person",)  # "can I talk to someone": content/handoff/<language>.yml
 AREAS_FILE = "areas.yml"
+DEADLINES_FILE = "deadlines.yml"  # the rules for worked-out dates
+DATES_FOLDER = "dates"  # their words, one file per language
 CONTACT_PLACEHOLDER = re.compile(r"contact\(\s*['\"]([^'\"]+)['\"]\s*\)")
 
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -133,6 +137,9 @@ class Content:
     places: Areas
     # Whom the safety message names in each situation (content/safeguarding.yml).
     safeguarding: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The deadlines the assistant works out (content/deadlines.yml) and their words (content/dates/).
+    deadlines: Rules = field(default_factory=lambda: Rules(None))
+    date_words: DateWordsByLanguage = field(default_factory=DateWordsByLanguage)
 
     @property
     def errors(self) -> list[Problem]:
@@ -482,6 +489,7 @@ def load(root: Path, today: dt.date | None = None) -> Content:
     safeguarding, route_problems = load_routes(root / ROUTES_FILE, contacts)
     problems += route_problems
     safety, handoff, places = _load_lists(root, problems)
+    deadlines, date_words = _load_dates(root, topics, problems)
     for topic in topics:
         if (topic, "en") not in pages:
             problems.append(
@@ -498,7 +506,33 @@ def load(root: Path, today: dt.date | None = None) -> Content:
         handoff=handoff,
         places=places,
         safeguarding=safeguarding,
+        deadlines=deadlines,
+        date_words=date_words,
     )
+
+
+def _load_dates(root: Path, topics: dict[str, Topic], problems: list[Problem]) -> tuple[Rules, DateWordsByLanguage]:
+    """The deadline rules and their words; with no rules file the assistant works out no dates."""
+    path = root / DEADLINES_FILE
+    if not path.exists():
+        return Rules(None), DateWordsByLanguage()
+    try:
+        rules = Rules(path)
+    except ProblemError as exc:
+        problems.append(exc.problem)
+        return Rules(None), DateWordsByLanguage()
+    problems += rules.problems
+    for calculation in rules.calculations.values():
+        for topic in calculation.topics:
+            if topic not in topics:
+                problems.append(
+                    Problem(
+                        path, rules.lines[calculation.id], "error", f"calculation '{calculation.id}': unknown topic id '{topic}'"
+                    )
+                )
+    words, word_problems = load_all(root / DATES_FOLDER, rules)
+    problems += word_problems
+    return rules, words
 
 
 def _load_lists(root: Path, problems: list[Problem]) -> tuple[SafetyMatcher, PhraseLists, Areas]:

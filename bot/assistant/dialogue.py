@@ -92,7 +92,7 @@ class Responder:
             place=content.places.find(turn.text),
             now=self.now(),
             _=gettext_for(turn.language),
-            slots={"language": turn.language, "reading_level": turn.reading_level, "awaiting_area": False},
+            slots={"language": turn.language, "reading_level": turn.reading_level, "awaiting_area": False, "awaiting_date": None},
         )
         if ctx.place is not None and ctx.place.district:
             ctx.slots["district"] = turn.district = ctx.place.district

@@ -8,14 +8,99 @@ A new capability is a new handler here, with its own tests, placed in `HANDLERS`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from bot.assistant import replies
+from bot.assistant.dates import GUIDE_CONTACTS, DateAnswer, assign, choose_calculation, dates_message, find_dates
 from bot.assistant.replies import AREA_LABELS, area_buttons, person_button
 from bot.assistant.turn import TurnContext
+from bot.core.deadlines import Calculation, work_out
+from bot.core.hours import LONDON
 from bot.core.messages import message
 
 Handler = Callable[[TurnContext], bool]
+
+
+def work_out_dates(ctx: TurnContext) -> bool:
+    """ "The refusal letter is dated 14 July 2026: when is the last day to appeal?": the family's
+    own deadlines, worked out. Asks for the date a rule needs when the message has none, and
+    reads the reply as that date. The "Work out my dates" form arrives as the `dates_form` entity."""
+    rules, turn = ctx.content.deadlines, ctx.turn
+    words = ctx.content.date_words.get_words(turn.language)
+    if not rules.calculations or words is None:
+        return False
+    today = ctx.now.astimezone(LONDON).date()
+    if ctx.intent == "work_out_dates":
+        return _dates_from_form(ctx, str(turn.entities.get("dates_form") or ""), today)
+    asked = words.ask.found(turn.text)
+    topic = ctx.intent if ctx.intent in ctx.content.topics else None
+    calculation = rules.calculations.get(turn.awaiting_date or "")
+    if calculation is None:
+        if not (asked or rules.for_topic(topic)):
+            return False
+        calculation = choose_calculation(rules, words, turn.text, topic)
+        if calculation is None:
+            return False
+    needed = calculation.missing({})
+    found = find_dates(turn.text, turn.language, today, future=bool(needed and needed[0].future))
+    if not found:
+        if turn.awaiting_date or not asked:
+            return False  # no date in the reply: an ordinary question after all
+        page = topic if topic in calculation.topics else calculation.topics[0]  # the page the family asked about
+        ctx.messages.append(replies.answer(ctx.content, page, turn, ctx._, level=turn.reading_level, part="answer"))
+        _ask_for(ctx, calculation, needed[0].id)
+        ctx.slots["last_topic"] = page
+        return True
+    given, assumed = assign(calculation, words, turn.text, found)
+    missing = calculation.missing(given)
+    if missing:
+        _ask_for(ctx, calculation, missing[0].id)
+        return True
+    _answer(ctx, DateAnswer(calculation, given, assumed, work_out(calculation, given)), today)
+    return True
+
+
+def _dates_from_form(ctx: TurnContext, form: str, today: dt.date) -> bool:
+    """The form's choice, "appeal;decision=2026-07-14": checked here too, as any client may send it."""
+    name, _sep, rest = form.partition(";")
+    calculation = ctx.content.deadlines.calculations.get(name)
+    given: dict[str, dt.date] = {}
+    try:
+        for pair in filter(None, rest.split(";")):
+            key, _eq, value = pair.partition("=")
+            given[key] = dt.date.fromisoformat(value)
+    except ValueError:
+        calculation = None
+    known = {i.id for i in calculation.inputs} if calculation else set()
+    if calculation is None or set(given) - known or calculation.missing(given):
+        ctx.messages.append(message("chat", ctx._("I could not read those dates. Please check them and try again.")))
+        return True
+    _answer(ctx, DateAnswer(calculation, given, [], work_out(calculation, given)), today)
+    return True
+
+
+def _ask_for(ctx: TurnContext, calculation: Calculation, input_id: str) -> None:
+    words = ctx.content.date_words.get_words(ctx.turn.language)
+    assert words is not None
+    intro = ctx._("I can work out the dates for you.")
+    ctx.messages.append(message("chat", f"{intro} {words.questions[input_id]}", topic=calculation.topics[0]))
+    ctx.slots["awaiting_date"] = calculation.id
+    ctx.slots["last_topic"] = calculation.topics[0]
+
+
+def _answer(ctx: TurnContext, answer: DateAnswer, today: dt.date) -> None:
+    topic = answer.calculation.topics[0]
+    words = ctx.content.date_words.get_words(ctx.turn.language)
+    assert words is not None
+    contacts = ctx.content.topics[topic].contacts if topic in ctx.content.topics else []
+    helpers = [ctx.content.contacts[c] for c in GUIDE_CONTACTS if c in ctx.content.contacts]
+    reply = dates_message(answer, words, topic, list(contacts), ctx.turn.language, ctx.turn.reading_level, today, ctx._, helpers)
+    if topic in ctx.content.topics:  # the topic's own page is one press away
+        title = str(replies.page_for(ctx.content, topic, ctx.turn.language).meta.get("title", ctx.content.topics[topic].title))
+        reply["buttons"].append({"title": title, "payload": f"/{topic}"})
+    ctx.messages.append(reply)
+    ctx.slots["last_topic"] = topic
 
 
 def glossary_term(ctx: TurnContext) -> bool:
@@ -152,6 +237,7 @@ def fallback(ctx: TurnContext) -> bool:
 
 # The order turns are tried in. The first handler that returns True answers the turn.
 HANDLERS: tuple[Handler, ...] = (
+    work_out_dates,
     glossary_term,
     topic_answer,
     follow_up,

@@ -26,6 +26,7 @@ class Turn:
     last_topic: str | None = None
     district: str | None = None
     awaiting_area: bool = False  # the last reply asked which town or district they live in
+    awaiting_date: str | None = None  # the last reply asked for a date this calculation needs
 
 
 @dataclass

@@ -14,9 +14,9 @@ from typing import Any
 
 import phonenumbers
 
+from bot.core import limits
 from bot.core.validation import UNPRINTABLE, BadRequest, session_id_of
 
-MAX_COMMENT = 1000
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
 # UK postcodes, with or without the space: outward code (A9, A99, AA9, AA99, A9A, AA9A) + inward code (9AA).
 POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
@@ -60,8 +60,8 @@ def parse_feedback(body: Any, topics: AbstractSet[str]) -> NewFeedback:
     if comment is not None:
         if not isinstance(comment, str):
             raise BadRequest("comment must be text.")
-        if len(comment) > MAX_COMMENT:
-            raise BadRequest(f"comment is too long: at most {MAX_COMMENT} characters.")
+        if len(comment) > limits.COMMENT:
+            raise BadRequest(f"comment is too long: at most {limits.COMMENT} characters.")
         if UNPRINTABLE.search(comment):
             raise BadRequest("comment must not contain control characters.")
         comment = redact(comment.strip()) or None

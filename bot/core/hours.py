@@ -29,6 +29,11 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+def bank_holiday_name(day: dt.date) -> str | None:
+    """The English name of a bank holiday in England ("Good Friday"), or None."""
+    return _bank_holidays(day.year).get(day)
+
+
 def office_open(moment: dt.datetime) -> bool:
     local = moment.astimezone(LONDON)
     return is_working_day(local.date()) and OPEN_AT <= local.time() < CLOSE_AT

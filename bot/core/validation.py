@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+from bot.core import limits
+
+SESSION_ID = re.compile(rf"^[A-Za-z0-9_-]{{1,{limits.SESSION_ID}}}$")
 # Control characters and lone surrogates: PostgreSQL cannot store them, and no family types them.
 UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -15,7 +17,7 @@ class BadRequest(Exception):
 
 
 NOT_AN_OBJECT = "The body must be a JSON object."
-BAD_SESSION_ID = "session_id is required: 1 to 128 letters, digits, '-' or '_'."
+BAD_SESSION_ID = f"session_id is required: 1 to {limits.SESSION_ID} letters, digits, '-' or '_'."
 
 
 def is_session_id(value: Any) -> TypeGuard[str]:

@@ -322,6 +322,61 @@ def cmd_content_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dates(args: argparse.Namespace) -> int:
+    """`bot dates appeal --decision 2026-07-14`: the same dates the chat works out, for staff on the phone.
+
+    Reads only the deadline rules and their words (content/deadlines.yml, content/dates/), so it
+    answers in a second, without the NLP stack."""
+    from bot.assistant.dates import DateAnswer, dates_message
+    from bot.core.date_words import load_all
+    from bot.core.deadlines import Rules, work_out
+    from bot.core.i18n import gettext_for
+    from bot.core.problems import ProblemError
+
+    settings = _settings()
+    try:
+        rules = Rules(settings.content_dir / "deadlines.yml")
+    except ProblemError as exc:
+        return _fail(exc.problem.format(settings.content_dir.parent))
+    words, problems = load_all(settings.content_dir / "dates", rules)
+    for problem in rules.problems + problems:
+        print(problem.format(settings.content_dir.parent), file=sys.stderr)
+    calculation = rules.calculations.get(args.calculation)
+    if calculation is None:
+        return _fail(f"unknown calculation '{args.calculation}': use one of {', '.join(rules.calculations)}")
+    usage = " ".join(f"[--{i.id} YYYY-MM-DD]" if i.optional else f"--{i.id} YYYY-MM-DD" for i in calculation.inputs)
+    given: dict[str, datetime.date] = {}
+    names = iter(args.dates)
+    for name in names:
+        key = name.removeprefix("--")
+        value = next(names, "")
+        if key not in {i.id for i in calculation.inputs} or not name.startswith("--"):
+            return _fail(f"bot dates {calculation.id} takes {usage}")
+        try:
+            given[key] = datetime.date.fromisoformat(value)
+        except ValueError:
+            return _fail(f"--{key} needs a date written YYYY-MM-DD, like 2026-07-14 (got '{value}')")
+    if calculation.missing(given):
+        return _fail(f"bot dates {calculation.id} takes {usage}")
+    language = args.language or settings.languages[0]
+    language_words = words.get_words(language)
+    if language not in settings.languages or language_words is None:
+        return _fail(f"--language must be one of: {', '.join(settings.languages)}")
+    today = datetime.date.fromisoformat(args.today) if args.today else datetime.date.today()
+    answer = DateAnswer(calculation, given, [], work_out(calculation, given))
+    reply = dates_message(answer, language_words, calculation.topics[0], [], language, args.level, today, gettext_for(language))
+    if args.format == "json":
+        print(json.dumps(reply["dates"], ensure_ascii=False, indent=1))
+    else:
+        print(reply["text"].replace("**", ""))
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.ops.evaluate import post_chat
 
@@ -456,6 +511,19 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--url", help="a running assistant, such as http://localhost:8000 (default: start one)")
     ask.set_defaults(func=cmd_ask)
 
+    dates = sub.add_parser(
+        "dates",
+        help="work out deadlines from a family's dates, e.g. bot dates appeal --decision 2026-07-14",
+        description="Calculations and the dates each takes are in content/deadlines.yml: "
+        "appeal --decision [--mediation], assessment --request, draft-plan --draft, annual-review --plan, ...",
+    )
+    dates.add_argument("calculation", help="which calculation, e.g. appeal, assessment, draft-plan")
+    dates.add_argument("--language", help="the language to say the dates in (default: the first configured)")
+    dates.add_argument("--level", choices=("standard", "easy"), default="standard", help="reading level")
+    dates.add_argument("--today", help="work out passed and next dates as of this day (YYYY-MM-DD)")
+    dates.add_argument("--format", choices=("text", "json"), default="text")
+    dates.set_defaults(func=cmd_dates)  # the family's dates (--decision 2026-07-14) are read by main()
+
     evaluation = sub.add_parser("eval", help="run evaluation cases and report accuracy")
     evaluation.add_argument("files", nargs="+", metavar="FILE")
     evaluation.add_argument("--url", help="a running assistant (default: start one)")
@@ -490,7 +558,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    cli = parser()
+    args, extra = cli.parse_known_args(argv)
+    if args.command == "dates":  # each calculation takes its own dates, named in content/deadlines.yml
+        args.dates = extra
+    elif extra:
+        cli.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.verbose:
         os.environ[LOG_LEVEL_VARIABLE] = "debug"
     _quiet_unless_verbose()

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language"}
+EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language", "dates"}
 CASE_KEYS = {"id", "text", "turns", "language", "reading_level", "expect", "group"}
 
 
@@ -103,6 +103,11 @@ def check(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
         problems.append(f"expected topic {_as_list(expect['topic'])}, got {topics or 'none'}")
     if "contact" in expect and not set(_as_list(expect["contact"])) & contacts:
         problems.append(f"expected a contact in {_as_list(expect['contact'])}, got {sorted(contacts) or 'none'}")
+    if "dates" in expect:
+        worked_out = {str(d.get("date")) for m in messages for d in m.get("dates") or []}
+        wanted_dates = {str(d) for d in _as_list(expect["dates"])}
+        if not wanted_dates <= worked_out:
+            problems.append(f"expected dates {sorted(wanted_dates)}, got {sorted(worked_out) or 'none'}")
     if "language" in expect and reply.get("language") != expect["language"]:
         problems.append(f"expected language {expect['language']}, got {reply.get('language')}")
     return problems

@@ -19,6 +19,7 @@ from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core import limits
 from bot.core.feedback import parse_feedback
 from bot.core.i18n import direction
 from bot.core.messages import KINDS
@@ -27,7 +28,7 @@ from bot.core.settings import Settings
 from bot.core.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id, session_id_of
 from bot.storage.spool import NotSaved, Spool, catch_up, save
 from bot.storage.store import NewCallback, Store
-from bot.web import openapi, pages, staff_files
+from bot.web import calendar, openapi, pages, staff_files
 from bot.web.degraded import Directory
 from bot.web.ratelimit import RATE_LIMITS, RateLimits, callback_allowed, rate_limit
 from bot.web.replicas import Replicas, Unavailable
@@ -37,10 +38,8 @@ from bot.web.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 2000
 READING_LEVELS = ("standard", "easy")
 
-MAX_MESSAGE = 1000
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
@@ -79,8 +78,8 @@ def parse_chat(body: Any, languages: tuple[str, ...]) -> dict[str, str]:
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadRequest("text is required and must not be empty.")
-    if len(text) > MAX_TEXT:
-        raise BadRequest(f"text is too long: at most {MAX_TEXT} characters.")
+    if len(text) > limits.TEXT:
+        raise BadRequest(f"text is too long: at most {limits.TEXT} characters.")
     if UNPRINTABLE.search(text):
         raise BadRequest("text must not contain control characters.")
     request = {"session_id": session_id, "text": text.strip()}
@@ -172,10 +171,10 @@ def parse_callback(body: Any, topics: AbstractSet[str], districts: AbstractSet[s
     if not is_session_id(session_id):
         errors["session_id"] = BAD_SESSION_ID
         session_id = ""
-    name = _optional_text(body, "name", 100, errors)
+    name = _optional_text(body, "name", limits.NAME, errors)
     if not name and "name" not in errors:
         errors["name"] = "Tell us your name, so we know who to ask for."
-    phone = _optional_text(body, "phone", 32, errors)
+    phone = _optional_text(body, "phone", limits.PHONE, errors)
     if phone:
         try:
             number = phonenumbers.parse(phone, "GB")
@@ -184,7 +183,7 @@ def parse_callback(body: Any, topics: AbstractSet[str], districts: AbstractSet[s
             phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         except phonenumbers.NumberParseException:
             errors["phone"] = "This is not a UK phone number we can call. Check it, or give an email address."
-    email = _optional_text(body, "email", 254, errors)
+    email = _optional_text(body, "email", limits.EMAIL, errors)
     if email:
         try:
             email = validate_email(email, check_deliverability=False).normalized
@@ -192,16 +191,16 @@ def parse_callback(body: Any, topics: AbstractSet[str], districts: AbstractSet[s
             errors["email"] = "This email address is not valid. Check it, or give a phone number."
     if not phone and not email and "phone" not in errors and "email" not in errors:
         errors["contact"] = "Give a phone number or an email address, so we can contact you."
-    preferred_time = _optional_text(body, "preferred_time", 100, errors)
-    topic = _optional_text(body, "topic", 64, errors)
+    preferred_time = _optional_text(body, "preferred_time", limits.PREFERRED_TIME, errors)
+    topic = _optional_text(body, "topic", limits.TOPIC, errors)
     if topic and topic not in topics:
         errors["topic"] = "topic must be a topic id from the catalogue."
-    district = _optional_text(body, "district", 64, errors)
+    district = _optional_text(body, "district", limits.DISTRICT, errors)
     if district and district not in districts:
         errors["district"] = f"district must be one of: {', '.join(sorted(districts))}."
     message = body.get("message", "")
-    if not isinstance(message, str) or len(message) > MAX_MESSAGE or UNPRINTABLE.search(message):
-        errors["message"] = f"message must be text of at most {MAX_MESSAGE} characters, without control characters."
+    if not isinstance(message, str) or len(message) > limits.MESSAGE or UNPRINTABLE.search(message):
+        errors["message"] = f"message must be text of at most {limits.MESSAGE} characters, without control characters."
     if body.get("consent") is not True:
         errors["consent"] = "We can only store your details and contact you if you agree: set consent to true."
     if errors:
@@ -276,8 +275,15 @@ async def strings(request: web.Request) -> web.Response:
     language = request.query.get("language", languages[0])
     if language not in languages:
         return _error(400, f"language must be one of: {', '.join(languages)}.")
+    staff = request.app[STAFF].current
+    forms = staff.date_forms.get(language) or staff.date_forms.get("en") or []
     return web.json_response(
-        {**widget_strings(language, languages), "help_contacts": pages.help_contacts(request.app[STAFF].current.contacts)}
+        {
+            **widget_strings(language, languages),
+            "help_contacts": pages.help_contacts(staff.contacts),
+            "date_forms": forms,
+            "limits": limits.FOR_CLIENTS,
+        }
     )
 
 
@@ -337,6 +343,7 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app.router.add_post("/api/feedback", feedback)
     app.router.add_get("/api/strings", strings)
     app.router.add_get("/api/health", health)
+    calendar.add_route(app, settings.languages)
     pages.add_routes(app, settings)
     openapi.add_route(app, settings.languages, lambda: (app[STAFF].current.topics, app[STAFF].current.districts))
     return app

@@ -2,11 +2,13 @@
 
 The description is written by hand in openapi.yaml, beside the code it describes, and
 checked against the running app by the fuzz test. What depends on settings and content
-is filled in here: the configured languages, the topic ids and the districts.
+is filled in here: the configured languages, the topic ids and the districts; and so are
+the limits, which are written once in bot/core/limits.py.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -14,6 +16,8 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+
+from bot.core import limits
 
 SPEC = Path(__file__).with_name("openapi.yaml")
 
@@ -27,8 +31,22 @@ def _with_enum(schema: dict[str, Any], field: str, values: list[str]) -> dict[st
     return {**schema, "properties": {**schema["properties"], field: {**schema["properties"][field], "enum": values}}}
 
 
+@cache
+def _with_limits() -> dict[str, Any]:
+    """openapi.yaml with the limits of bot/core/limits.py written in (a fresh copy: the template stays as read)."""
+    spec = copy.deepcopy(_template())
+    schemas = spec["components"]["schemas"]
+    for (schema, field), length in limits.MAX_LENGTHS.items():
+        schemas[schema]["properties"][field]["maxLength"] = length
+    schemas["SessionId"]["pattern"] = f"^[A-Za-z0-9_-]{{1,{limits.SESSION_ID}}}$"
+    for parameter in spec["paths"]["/api/dates.ics"]["get"]["parameters"]:
+        if parameter["name"] == "what":
+            parameter["schema"]["maxLength"] = limits.WHAT
+    return spec
+
+
 def document(languages: tuple[str, ...], topics: set[str], districts: set[str]) -> dict[str, Any]:
-    spec = _template()
+    spec = _with_limits()
     schemas = spec["components"]["schemas"]
     callback = _with_enum(schemas["CallbackRequest"], "topic", sorted(topics))
     return {

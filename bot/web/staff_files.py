@@ -1,8 +1,9 @@
 """What the web app reads from the files staff own, read again when they change.
 
 The web app writes some messages itself (phone numbers when the assistant is down, the
-pages' "who to call" list) and checks call-back and feedback requests against the topic
-ids and districts. It reads only those three small files, never the answers: it stays
+pages' "who to call" list), checks call-back and feedback requests against the topic
+ids and districts, and offers the "Work out my dates" form from the deadline rules and
+their words. It reads only those small files, never the answers: it stays
 small and never imports the NLP stack. A background task looks at them every few seconds,
 like the action server's content watcher; a file with errors keeps the last good version,
 so a typo never takes the phone numbers away.
@@ -20,12 +21,15 @@ from aiohttp import web
 
 from bot.core.areas import Areas
 from bot.core.contacts import Contact, load_contacts
+from bot.core.date_words import DateWords, load_all
+from bot.core.deadlines import Rules
 from bot.core.problems import ProblemError, yaml_list
 
 log = logging.getLogger(__name__)
 
-FILES = ("contacts.yml", "topics.yml", "areas.yml")
-CHECK_EVERY = 2.0  # seconds; three stat calls, off the event loop
+FILES = ("contacts.yml", "topics.yml", "areas.yml", "deadlines.yml")
+DATES_FOLDER = "dates"  # and each <language>.yml in it
+CHECK_EVERY = 2.0  # seconds; a few stat calls, off the event loop
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,26 @@ class Snapshot:
     contacts: dict[str, Contact]
     topics: frozenset[str]
     districts: frozenset[str]
+    date_forms: dict[str, list[dict[str, object]]]  # language -> what the "Work out my dates" form offers
+
+
+def date_forms(rules: Rules, words: DateWords) -> list[dict[str, object]]:
+    """Each calculation as the form shows it: a title, and the dates it asks for."""
+    return [
+        {
+            "id": calculation.id,
+            "title": words.titles[calculation.id],
+            "inputs": [
+                {"id": i.id, "label": words.labels[i.id], "optional": i.optional, "day_optional": i.future}
+                for i in calculation.inputs
+            ],
+        }
+        for calculation in rules.calculations.values()
+    ]
 
 
 def read(content_dir: Path) -> Snapshot:
-    """The three files, checked; raises ProblemError (file and line) for one that cannot be used."""
+    """The files, checked; raises ProblemError (file and line) for one that cannot be used."""
     contacts, problems = load_contacts(content_dir / "contacts.yml")
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -47,7 +67,13 @@ def read(content_dir: Path) -> Snapshot:
         if isinstance(entry, dict) and entry.get("id")
     )
     districts = frozenset(Areas(content_dir / "areas.yml").districts)
-    return Snapshot(contacts, topics, districts)
+    rules_path = content_dir / "deadlines.yml"
+    rules = Rules(rules_path if rules_path.exists() else None)
+    words, date_problems = load_all(content_dir / DATES_FOLDER, rules)
+    if rules.problems or date_problems:
+        raise ProblemError((rules.problems + date_problems)[0])
+    forms = {language: date_forms(rules, w) for language, w in words.items()}
+    return Snapshot(contacts, topics, districts, forms)
 
 
 class StaffFiles:
@@ -60,7 +86,8 @@ class StaffFiles:
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         stats = []
-        for name in FILES:
+        dates = sorted(str(p.relative_to(self.content_dir)) for p in (self.content_dir / DATES_FOLDER).glob("*.yml"))
+        for name in (*FILES, *dates):
             try:
                 st = (self.content_dir / name).stat()
                 stats.append((name, st.st_mtime_ns, st.st_size))
@@ -79,7 +106,7 @@ class StaffFiles:
         except (ProblemError, OSError) as exc:
             log.error("staff files not reloaded, keeping the last good ones: %s", exc)
             return False
-        log.info("contacts, topics and areas reloaded from %s", self.content_dir)
+        log.info("contacts, topics, areas and date rules reloaded from %s", self.content_dir)
         return True
 
 

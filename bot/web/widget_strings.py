@@ -83,6 +83,20 @@ STRINGS = {
     "error_message": N_("What you would like to talk about must be 1,000 characters or fewer"),
     "error_consent": N_("Tick the box to agree, so we can contact you"),
     "error_other": N_("Sorry, something went wrong. Try again, or call one of the numbers in the chat."),
+    "dates_button": N_("Work out my dates"),
+    "dates_title": N_("Work out my dates"),
+    "dates_intro": N_("Choose what you want to work out, then give the dates from your letter. The answer appears in the chat."),
+    "dates_which": N_("What do you want to work out?"),
+    "dates_hint": N_("For example, 14 7 2026"),
+    "dates_hint_month": N_("For example, 1 9 2027. If you do not know the day, leave it empty."),
+    "date_day": N_("Day"),
+    "date_month": N_("Month"),
+    "date_year": N_("Year"),
+    "dates_submit": N_("Work out the dates"),
+    "dates_close": N_("Close"),
+    "error_date_missing": N_("Enter the date"),
+    "error_date_real": N_("Enter a real date, like 14 7 2026"),
+    "add_to_calendar": N_("Add to my calendar"),
 }
 
 

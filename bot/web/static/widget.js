@@ -27,6 +27,7 @@
     lastTopic: null,
     transcript: [],
     callback: null, // null, "open" or a reference once sent
+    dates: null, // the calculation chosen while the "Work out my dates" form is open
   };
   let ui = null; // { strings, languages, direction, helpContacts }
   let root = null;
@@ -112,7 +113,8 @@
   async function loadStrings(language) {
     const query = language ? "?language=" + encodeURIComponent(language) : "";
     const data = await getJSON("/api/strings" + query);
-    ui = { strings: data.strings, languages: data.languages, direction: data.direction, helpContacts: data.help_contacts };
+    ui = { strings: data.strings, languages: data.languages, direction: data.direction, helpContacts: data.help_contacts,
+      dateForms: data.date_forms || [], limits: data.limits };
     state.language = data.language;
   }
 
@@ -145,7 +147,7 @@
       el("div", { id: "kc-log", class: "kent-chat__log", role: "log", "aria-live": "polite", "aria-label": t("conversation") },
         state.transcript.map(entryView)),
       el("p", { id: "kc-waiting", class: "govuk-body kent-chat__waiting", hidden: true }, t("waiting")),
-      el("div", { id: "kc-panel", class: "kent-chat__panel" }, callbackPanel()),
+      el("div", { id: "kc-panel", class: "kent-chat__panel" }, callbackPanel() || datesPanel()),
       composer(),
       tools());
   }
@@ -162,6 +164,8 @@
       el("div", { class: "govuk-button-group" },
         el("button", { type: "button", id: "kc-person", class: "govuk-button govuk-button--secondary",
           onclick: () => choose("/talk_to_person", t("talk_to_person")) }, t("talk_to_person")),
+        ui.dateForms.length ? el("button", { type: "button", id: "kc-dates-open", class: "govuk-button govuk-button--secondary",
+          onclick: openDates }, t("dates_button")) : null,
         el("button", { type: "button", id: "kc-restart", class: "govuk-button govuk-button--secondary",
           onclick: startAgain }, t("start_again"))));
   }
@@ -187,7 +191,7 @@
         el("p", { class: "govuk-error-message", id: "kc-input-error", hidden: true }, hidden(t("error") + " "), t("question_error")),
         el("div", { class: "kent-chat__ask" },
           el("input", { class: "govuk-input", id: "kc-input", name: "question", type: "text", autocomplete: "off",
-            maxlength: 2000, "aria-describedby": "kc-input-hint" }),
+            maxlength: ui.limits.text, "aria-describedby": "kc-input-hint" }),
           el("button", { type: "submit", class: "govuk-button kent-chat__send" }, t("send")))));
   }
 
@@ -215,6 +219,7 @@
       lang: message.language || null, dir: directionOf(message.language) },
       el("p", { class: "govuk-body-s kent-chat__from" }, t("assistant")),
       messageBody(message),
+      calendarLinks(message),
       choices(message.buttons || []),
       message.kind === "answer" ? feedbackView(entry, index) : null);
   }
@@ -256,6 +261,16 @@
       contact.text ? el("p", {}, contact.text) : null,
       detail("email", contact.email && el("a", { class: "govuk-link", href: "mailto:" + contact.email }, contact.email)),
       detail("website", contact.web && el("a", { class: "govuk-link", href: contact.web }, contact.web.replace(/^https?:\/\//, "").replace(/\/.*$/, ""))));
+  }
+
+  /** "Add to my calendar" for each worked-out date still to come: an .ics file, made from the link alone. */
+  function calendarLinks(message) {
+    const dates = (message.dates || []).filter((item) => !item.passed);
+    if (!dates.length) return null;
+    return el("ul", { class: "govuk-list kent-chat__calendar" }, dates.map((item) => el("li", {},
+      el("a", { class: "govuk-link", download: "deadline-" + item.date + ".ics",
+        href: BASE + "/api/dates.ics?" + new URLSearchParams({ what: item.what, date: item.date, language: message.language || state.language }) },
+      t("add_to_calendar"), hidden(": " + item.what)))));
   }
 
   function detail(key, value) {
@@ -314,6 +329,7 @@
     state.transcript = [];
     state.lastTopic = null;
     state.callback = null;
+    state.dates = null;
     save();
     document.getElementById("kc-log").replaceChildren();
     document.getElementById("kc-panel").replaceChildren();
@@ -429,7 +445,7 @@
     el("div", { class: "govuk-form-group" },
       el("label", { class: "govuk-label govuk-label--s", for: id }, t("comment")),
       el("div", { class: "govuk-hint", id: id + "-hint" }, t("comment_hint")),
-      el("textarea", { class: "govuk-textarea", id: id, name: "comment", rows: 3, maxlength: 1000, "aria-describedby": id + "-hint" })),
+      el("textarea", { class: "govuk-textarea", id: id, name: "comment", rows: 3, maxlength: ui.limits.comment, "aria-describedby": id + "-hint" })),
     el("button", { type: "submit", class: "govuk-button govuk-button--secondary" }, t("send_feedback")));
   }
 
@@ -468,6 +484,7 @@
 
   function openCallback() {
     state.callback = "open";
+    state.dates = null;
     save();
     showCallback({}, {});
     document.getElementById("kc-callback-title").focus();
@@ -496,7 +513,7 @@
   function fieldError(name, errors, values) {
     const key = Object.keys(errors).find((field) => (ERROR_FIELD[field] || field) === name);
     if (!key) return null;
-    if (key === "name" && (values.name || "").length > 100) return t("error_name_long");
+    if (key === "name" && (values.name || "").length > ui.limits.name) return t("error_name_long");
     return t(ERROR_TEXT[key]);
   }
 
@@ -588,6 +605,134 @@
       el("p", { class: "govuk-body" }, t("callback_next")));
     addEntry({ from: "assistant", message: { kind: "chat", text: text, html: null, buttons: [], language: state.language } });
     document.getElementById("kc-sent").focus();
+  }
+
+  /* ---------- "Work out my dates" form ---------- */
+
+  const DATE_PARTS = ["day", "month", "year"];
+
+  function openDates() {
+    state.dates = state.dates || ui.dateForms[0].id;
+    if (state.callback === "open") state.callback = null;
+    save();
+    showDates({}, {});
+    document.getElementById("kc-dates-title").focus();
+  }
+
+  function closeDates() {
+    state.dates = null;
+    save();
+    document.getElementById("kc-panel").replaceChildren();
+    document.getElementById("kc-dates-open").focus();
+  }
+
+  function datesPanel() {
+    return state.dates ? datesForm({}, {}) : null;
+  }
+
+  function showDates(values, errors) {
+    document.getElementById("kc-panel").replaceChildren(datesForm(values, errors));
+  }
+
+  function chosenForm() {
+    return ui.dateForms.find((form) => form.id === state.dates) || ui.dateForms[0];
+  }
+
+  /** GOV.UK's date input pattern: a fieldset per date with day, month and year, and an error summary. */
+  function datesForm(values, errors) {
+    const chosen = chosenForm();
+    return el("form", { class: "kent-chat__dates", id: "kc-dates", novalidate: true, onsubmit: submitDates },
+      el("h3", { class: "govuk-heading-m", id: "kc-dates-title", tabindex: "-1" }, t("dates_title")),
+      datesErrorSummary(errors, chosen),
+      el("p", { class: "govuk-body" }, t("dates_intro")),
+      el("div", { class: "govuk-form-group" },
+        el("label", { class: "govuk-label", for: "kc-dates-which" }, t("dates_which")),
+        el("select", { class: "govuk-select", id: "kc-dates-which", name: "calculation", onchange: changeCalculation },
+          ui.dateForms.map((form) => el("option", { value: form.id, selected: form.id === chosen.id }, form.title)))),
+      chosen.inputs.map((input) => dateInput(input, values[input.id] || {}, errors[input.id])),
+      el("div", { class: "govuk-button-group" },
+        el("button", { type: "submit", class: "govuk-button" }, t("dates_submit")),
+        el("button", { type: "button", class: "govuk-button govuk-button--secondary", onclick: closeDates }, t("dates_close"))));
+  }
+
+  function changeCalculation(event) {
+    state.dates = event.target.value;
+    save();
+    showDates({}, {});
+    document.getElementById("kc-dates-which").focus();
+  }
+
+  function dateInput(input, value, error) {
+    const id = "kc-dt-" + input.id;
+    const described = [id + "-hint", error && id + "-error"].filter(Boolean).join(" ");
+    return el("div", { class: "govuk-form-group" + (error ? " govuk-form-group--error" : "") },
+      el("fieldset", { class: "govuk-fieldset", role: "group", "aria-describedby": described },
+        el("legend", { class: "govuk-fieldset__legend govuk-fieldset__legend--s" }, input.label),
+        el("div", { class: "govuk-hint", id: id + "-hint" }, t(input.day_optional ? "dates_hint_month" : "dates_hint")),
+        error ? el("p", { class: "govuk-error-message", id: id + "-error" }, hidden(t("error") + " "), t(error)) : null,
+        el("div", { class: "govuk-date-input", id: id },
+          DATE_PARTS.map((part) => el("div", { class: "govuk-date-input__item" },
+            el("div", { class: "govuk-form-group" },
+              el("label", { class: "govuk-label govuk-date-input__label", for: id + "-" + part }, t("date_" + part)),
+              el("input", { class: "govuk-input govuk-date-input__input govuk-input--width-" + (part === "year" ? 4 : 2) +
+                (error ? " govuk-input--error" : ""), id: id + "-" + part, name: input.id + "-" + part, type: "text",
+                inputmode: "numeric", value: value[part] || "" })))))));
+  }
+
+  function datesErrorSummary(errors, chosen) {
+    const inputs = chosen.inputs.filter((input) => errors[input.id]);
+    if (!inputs.length) return null;
+    return el("div", { class: "govuk-error-summary", id: "kc-dates-summary", tabindex: "-1" },
+      el("div", { role: "alert" },
+        el("h4", { class: "govuk-error-summary__title" }, t("error_summary")),
+        el("div", { class: "govuk-error-summary__body" },
+          el("ul", { class: "govuk-list govuk-error-summary__list" }, inputs.map((input) => el("li", {},
+            el("a", { href: "#kc-dt-" + input.id + "-day", onclick: (event) => focusField(event, "kc-dt-" + input.id + "-day") },
+              input.label + ": " + t(errors[input.id]))))))));
+  }
+
+  /** One date from its three boxes: [values, "YYYY-MM-DD" or null, error key or null]. */
+  function readDate(form, input) {
+    const values = {};
+    for (const part of DATE_PARTS) values[part] = form.elements[input.id + "-" + part].value.trim();
+    if (!values.day && !values.month && !values.year) return [values, null, input.optional ? null : "error_date_missing"];
+    const day = values.day || (input.day_optional ? "1" : "");
+    if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(values.month) || !/^\d{4}$/.test(values.year)) {
+      return [values, null, "error_date_real"];
+    }
+    const date = new Date(Date.UTC(Number(values.year), Number(values.month) - 1, Number(day)));
+    if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(values.month) - 1) return [values, null, "error_date_real"];
+    return [values, date.toISOString().slice(0, 10), null];
+  }
+
+  function submitDates(event) {
+    event.preventDefault();
+    const form = document.getElementById("kc-dates");
+    const chosen = chosenForm();
+    const values = {};
+    const errors = {};
+    const given = [];
+    const shown = [];
+    for (const input of chosen.inputs) {
+      const [value, iso, error] = readDate(form, input);
+      values[input.id] = value;
+      if (error) errors[input.id] = error;
+      else if (iso) {
+        given.push(input.id + "=" + iso);
+        shown.push(input.label + ": " + [value.day, value.month, value.year].filter(Boolean).join("/"));
+      }
+    }
+    if (Object.keys(errors).length) {
+      showDates(values, errors);
+      document.getElementById("kc-dates-summary").focus();
+      return;
+    }
+    state.dates = null;
+    save();
+    document.getElementById("kc-panel").replaceChildren();
+    document.getElementById("kc-input").focus();
+    const payload = "/work_out_dates" + JSON.stringify({ dates_form: [chosen.id, ...given].join(";") });
+    ask(payload, chosen.title + ". " + shown.join(". "));
   }
 
   /* ---------- Saving and printing ---------- */
