@@ -199,3 +199,28 @@ def test_child_processes_get_exactly_these_settings(monkeypatch, tmp_path):
         "redis://127.0.0.1:6379/0",
     )
     assert again.rasa_token == "0123456789abcdef"
+
+
+def test_one_table_reads_every_setting_and_passes_it_on(monkeypatch, tmp_path):
+    """Issue 15: TABLE is the one list of settings: each field once, and what a child process is
+    given reads back as the same settings, whatever was set."""
+    import dataclasses
+
+    assert sorted(s.field for s in settings.TABLE) == sorted(f.name for f in dataclasses.fields(settings.Settings))
+    config = load(
+        monkeypatch,
+        BOT_VAR_DIR=str(tmp_path),
+        BOT_SMTP_STARTTLS="yes",
+        BOT_SMTP_USER="mailer",
+        BOT_SMTP_PASSWORD="pw",
+        BOT_TRUSTED_PROXIES="10.0.0.0/8,192.168.1.1",
+        BOT_FRAME_ANCESTORS="https://*.kent.gov.uk self",
+        BOT_CORS_ORIGINS="https://www.kent.gov.uk",
+        BOT_LANGUAGES="en,pl",
+        BOT_EMAIL_RETRY_SECONDS="2.5",
+        BOT_RATE_LIMIT_IP="7/minute",
+    )
+    for name, value in config.environment().items():
+        monkeypatch.setenv(name, value)
+    again = settings.load()
+    assert again == dataclasses.replace(config, remote_rasa=config.rasa_urls, remote_actions=config.action_url)

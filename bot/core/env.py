@@ -121,10 +121,3 @@ def flag(name: str, default: bool) -> bool:
     if raw not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
     return raw in ("1", "true", "yes", "on")
-
-
-def smtp_login(user_name: str, password_name: str) -> tuple[str, str]:
-    user, password = os.environ.get(user_name, ""), os.environ.get(password_name, "")
-    if user and not password:
-        raise ConfigError(f"{user_name} is set but {password_name} is not: the mail server login needs both")
-    return user, password

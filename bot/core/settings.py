@@ -1,15 +1,19 @@
 """Settings come from environment variables, so one build runs anywhere.
 
 A bad value stops start-up with a message that names the variable, rather than
-failing later in a way a person on call has to decode.
+failing later in a way a person on call has to decode. `TABLE` is the one list of them:
+each setting's variable, its default (written once) and how it is read and written, so
+`load()` and `Settings.environment()` (what a child process is given) cannot drift apart.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from bot.core import env
 from bot.core.env import ConfigError
@@ -157,40 +161,10 @@ class Settings:
 
     def environment(self) -> dict[str, str]:
         """These settings as the variables `load()` reads, so a child process sees exactly these."""
-        return {
-            "HOST": self.host,
-            "PORT": str(self.port),
-            "BOT_RASA_PORT": str(self.rasa_port),
-            "BOT_RASA_REPLICAS": str(len(self.rasa_ports)),
-            "BOT_ACTION_PORT": str(self.action_port),
-            "BOT_RASA_URLS": ",".join(self.rasa_urls),
-            "BOT_ACTION_URL": self.action_url,
-            "BOT_VAR_DIR": str(self.var_dir),
-            "BOT_MODELS_DIR": str(self.models_dir),
-            "BOT_CONTENT_DIR": str(self.content_dir),
-            "BOT_LANGUAGES": ",".join(self.languages),
-            "BOT_MAX_BODY_BYTES": str(self.max_body_bytes),
-            "APP_DATABASE_URL": self.database_url,
-            "TRACKER_STORE_URL": self.tracker_store_url,
-            "LOCK_STORE_URL": self.lock_store_url or "",
-            "BOT_LOCK_LIFETIME_SECONDS": str(self.lock_lifetime_seconds),
-            "BOT_REDIS_PREFIX": self.redis_prefix,
-            "BOT_RATE_LIMIT_SESSION": self.rate_limit_session,
-            "BOT_RATE_LIMIT_IP": self.rate_limit_ip,
-            "BOT_RATE_LIMIT_CALLBACK": self.rate_limit_callback,
-            "BOT_RATE_LIMIT_STORAGE_URL": self.rate_limit_storage_url,
-            "BOT_TRUSTED_PROXIES": ",".join(self.trusted_proxies),
-            "BOT_FRAME_ANCESTORS": " ".join(self.frame_ancestors),
-            "BOT_CORS_ORIGINS": ",".join(self.cors_origins),
-            "BOT_SMTP_HOST": self.smtp_host,
-            "BOT_SMTP_PORT": str(self.smtp_port),
-            "BOT_SMTP_STARTTLS": str(self.smtp_starttls).lower(),
-            "BOT_SMTP_USER": self.smtp_user,
-            "BOT_SMTP_PASSWORD": self.smtp_password,
-            "BOT_EMAIL_FROM": self.email_from,
-            "BOT_STAFF_EMAIL": self.staff_email,
-            "BOT_EMAIL_RETRY_SECONDS": str(self.email_retry_seconds),
-        }
+        out: dict[str, str] = {}
+        for setting in TABLE:
+            out.update(setting.written(self))
+        return out
 
     @property
     def build_dir(self) -> Path:
@@ -246,54 +220,151 @@ def check(settings: Settings) -> Settings:
     return settings
 
 
-def load() -> Settings:
-    """Read the settings from the environment; raise ConfigError on a bad value."""
-    var_dir = Path(os.environ.get("BOT_VAR_DIR", ROOT / "var")).resolve()
-    content_dir = Path(os.environ.get("BOT_CONTENT_DIR", ROOT / "content")).resolve()
-    if not content_dir.is_dir():
-        raise ConfigError(f"BOT_CONTENT_DIR: {content_dir} is not a folder")
-    max_body = os.environ.get("BOT_MAX_BODY_BYTES", "16384")
-    if not max_body.isdigit() or int(max_body) < 1024:
-        raise ConfigError(f"BOT_MAX_BODY_BYTES must be a whole number of at least 1024, got {max_body!r}")
-    rasa_port = _port("BOT_RASA_PORT", 5005)
-    replicas = env.count("BOT_RASA_REPLICAS", 1, 1, 16)
-    lock_store = env.redis("LOCK_STORE_URL")
-    smtp_user, smtp_password = env.smtp_login("BOT_SMTP_USER", "BOT_SMTP_PASSWORD")
-    return check(
-        Settings(
-            host=os.environ.get("HOST", "127.0.0.1"),
-            port=_port("PORT", 8000),
-            rasa_ports=tuple(rasa_port + i for i in range(replicas)),
-            action_port=_port("BOT_ACTION_PORT", 5055),
-            var_dir=var_dir,
-            models_dir=Path(os.environ.get("BOT_MODELS_DIR", var_dir / "models")).resolve(),
-            content_dir=content_dir,
-            languages=_languages(os.environ.get("BOT_LANGUAGES", "en,pl,ro,uk,ur,ne")),
-            max_body_bytes=int(max_body),
-            database_url=env.app_database(var_dir),
-            smtp_host=os.environ.get("BOT_SMTP_HOST", "localhost"),
-            smtp_port=_port("BOT_SMTP_PORT", 25),
-            smtp_starttls=env.flag("BOT_SMTP_STARTTLS", False),
-            smtp_user=smtp_user,
-            smtp_password=smtp_password,
-            email_from=os.environ.get("BOT_EMAIL_FROM", "send-assistant@localhost"),
-            staff_email=os.environ.get("BOT_STAFF_EMAIL", "send-callbacks@localhost"),
-            email_retry_seconds=_seconds("BOT_EMAIL_RETRY_SECONDS", 60),
-            tracker_store_url=env.database(
-                "TRACKER_STORE_URL", os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'rasa-tracker.db'}"
-            ),
-            lock_store_url=lock_store,
-            lock_lifetime_seconds=env.count("BOT_LOCK_LIFETIME_SECONDS", 20, 2, 600),
-            redis_prefix=env.key_prefix("BOT_REDIS_PREFIX", "kentsend"),
-            rasa_token=env.token("BOT_RASA_TOKEN"),
-            remote_rasa=env.urls("BOT_RASA_URLS"),
-            remote_actions=env.url("BOT_ACTION_URL", "the action server is stateless, so one address (or load balancer) serves"),
-            rate_limit_session=env.rate("BOT_RATE_LIMIT_SESSION", "30/minute"),
-            rate_limit_ip=env.rate("BOT_RATE_LIMIT_IP", "300/minute"),
-            rate_limit_callback=env.rate("BOT_RATE_LIMIT_CALLBACK", "10/hour"),
-            rate_limit_storage_url=env.rate_storage(lock_store),
-            trusted_proxies=env.networks("BOT_TRUSTED_PROXIES"),
-            frame_ancestors=_frame_ancestors(os.environ.get("BOT_FRAME_ANCESTORS", "'self'")),
-            cors_origins=_cors_origins(os.environ.get("BOT_CORS_ORIGINS", "")),
-        )
+Read = Callable[[str, Any, dict[str, Any]], Any]  # (variable, default, the settings read so far) -> value
+
+
+def _text(name: str, default: Any, _: dict[str, Any]) -> str:
+    return os.environ.get(name, default)
+
+
+def _folder(name: str, default: Any, _: dict[str, Any]) -> Path:
+    return Path(os.environ.get(name, default)).resolve()
+
+
+def _content_folder(name: str, default: Any, so_far: dict[str, Any]) -> Path:
+    folder = _folder(name, default, so_far)
+    if not folder.is_dir():
+        raise ConfigError(f"{name}: {folder} is not a folder")
+    return folder
+
+
+def _body_limit(name: str, default: Any, _: dict[str, Any]) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or int(raw) < 1024:
+        raise ConfigError(f"{name} must be a whole number of at least 1024, got {raw!r}")
+    return int(raw)
+
+
+def _rasa_ports(name: str, default: Any, _: dict[str, Any]) -> tuple[int, ...]:
+    """BOT_RASA_PORT and BOT_RASA_REPLICAS: replica i listens on the port + i."""
+    first = _port(name, default)
+    return tuple(first + i for i in range(env.count("BOT_RASA_REPLICAS", 1, 1, 16)))
+
+
+def _smtp_password(name: str, default: Any, so_far: dict[str, Any]) -> str:
+    password = os.environ.get(name, default)
+    if so_far["smtp_user"] and not password:
+        raise ConfigError(f"BOT_SMTP_USER is set but {name} is not: the mail server login needs both")
+    return password
+
+
+def _tracker_store(name: str, default: Any, so_far: dict[str, Any]) -> str:
+    return env.database(name, os.environ.get(name) or f"sqlite:///{so_far['var_dir'] / 'rasa-tracker.db'}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: the Settings field, its variable, its default, how it is read and written.
+
+    `read` gets the variable's name, the default and the settings read so far (a default can
+    depend on an earlier one, as the models folder does on BOT_VAR_DIR). `write` gives the
+    variables a child process needs to read the same value back, when that is not simply the
+    value under its own variable (the Rasa token is not passed on: the stack gives its own)."""
+
+    field: str
+    variable: str
+    default: Any
+    read: Read = _text
+    write: Callable[[Settings], dict[str, str]] | None = None
+
+    def written(self, settings: Settings) -> dict[str, str]:
+        if self.write is not None:
+            return self.write(settings)
+        value = getattr(settings, self.field)
+        return {self.variable: "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)}
+
+
+def _written_as(variable: str, value: Callable[[Settings], str]) -> Callable[[Settings], dict[str, str]]:
+    return lambda settings: {variable: value(settings)}
+
+
+def _listed(field: str, variable: str, default: str, parse: Callable[[str], tuple[str, ...]], separator: str = ",") -> Setting:
+    """A setting that is a list, written joined by `separator`."""
+    return Setting(
+        field,
+        variable,
+        default,
+        lambda n, d, so_far: parse(_text(n, d, so_far)),
+        lambda s: {variable: separator.join(getattr(s, field))},
     )
+
+
+TABLE: tuple[Setting, ...] = (
+    Setting("host", "HOST", "127.0.0.1"),
+    Setting("port", "PORT", 8000, lambda n, d, _: _port(n, d)),
+    Setting(
+        "rasa_ports",
+        "BOT_RASA_PORT",
+        5005,
+        _rasa_ports,
+        lambda s: {"BOT_RASA_PORT": str(s.rasa_port), "BOT_RASA_REPLICAS": str(len(s.rasa_ports))},
+    ),
+    Setting("action_port", "BOT_ACTION_PORT", 5055, lambda n, d, _: _port(n, d)),
+    Setting("var_dir", "BOT_VAR_DIR", ROOT / "var", _folder),
+    Setting("models_dir", "BOT_MODELS_DIR", lambda so_far: so_far["var_dir"] / "models", _folder),
+    Setting("content_dir", "BOT_CONTENT_DIR", ROOT / "content", _content_folder),
+    _listed("languages", "BOT_LANGUAGES", "en,pl,ro,uk,ur,ne", _languages),
+    Setting("max_body_bytes", "BOT_MAX_BODY_BYTES", 16384, _body_limit),
+    # APP_DATABASE_URL, or its older name BOT_DATABASE_URL; a child gets the new name only.
+    Setting("database_url", "APP_DATABASE_URL", None, lambda n, d, so_far: env.app_database(so_far["var_dir"])),
+    Setting("smtp_host", "BOT_SMTP_HOST", "localhost"),
+    Setting("smtp_port", "BOT_SMTP_PORT", 25, lambda n, d, _: _port(n, d)),
+    Setting("smtp_starttls", "BOT_SMTP_STARTTLS", False, lambda n, d, _: env.flag(n, d)),
+    Setting("smtp_user", "BOT_SMTP_USER", ""),
+    Setting("smtp_password", "BOT_SMTP_PASSWORD", "", _smtp_password),
+    Setting("email_from", "BOT_EMAIL_FROM", "send-assistant@localhost"),
+    Setting("staff_email", "BOT_STAFF_EMAIL", "send-callbacks@localhost"),
+    Setting("email_retry_seconds", "BOT_EMAIL_RETRY_SECONDS", 60, lambda n, d, _: _seconds(n, d)),
+    Setting("tracker_store_url", "TRACKER_STORE_URL", None, _tracker_store),
+    Setting("lock_store_url", "LOCK_STORE_URL", None, lambda n, d, _: env.redis(n)),
+    Setting("lock_lifetime_seconds", "BOT_LOCK_LIFETIME_SECONDS", 20, lambda n, d, _: env.count(n, d, 2, 600)),
+    Setting("redis_prefix", "BOT_REDIS_PREFIX", "kentsend", lambda n, d, _: env.key_prefix(n, d)),
+    Setting("rasa_token", "BOT_RASA_TOKEN", None, lambda n, d, _: env.token(n), lambda s: {}),
+    # A child is given the addresses in use, its own replicas' included.
+    Setting(
+        "remote_rasa",
+        "BOT_RASA_URLS",
+        "",
+        lambda n, d, _: env.urls(n),
+        _written_as("BOT_RASA_URLS", lambda s: ",".join(s.rasa_urls)),
+    ),
+    Setting(
+        "remote_actions",
+        "BOT_ACTION_URL",
+        "",
+        lambda n, d, _: env.url(n, "the action server is stateless, so one address (or load balancer) serves"),
+        _written_as("BOT_ACTION_URL", lambda s: s.action_url),
+    ),
+    Setting("rate_limit_session", "BOT_RATE_LIMIT_SESSION", "30/minute", lambda n, d, _: env.rate(n, d)),
+    Setting("rate_limit_ip", "BOT_RATE_LIMIT_IP", "300/minute", lambda n, d, _: env.rate(n, d)),
+    Setting("rate_limit_callback", "BOT_RATE_LIMIT_CALLBACK", "10/hour", lambda n, d, _: env.rate(n, d)),
+    # The lock store's Redis unless set, so every web replica shares the counters.
+    Setting(
+        "rate_limit_storage_url",
+        "BOT_RATE_LIMIT_STORAGE_URL",
+        None,
+        lambda n, d, so_far: env.rate_storage(so_far["lock_store_url"]),
+    ),
+    _listed("trusted_proxies", "BOT_TRUSTED_PROXIES", "", lambda raw: env.networks("BOT_TRUSTED_PROXIES")),
+    _listed("frame_ancestors", "BOT_FRAME_ANCESTORS", "'self'", _frame_ancestors, separator=" "),
+    _listed("cors_origins", "BOT_CORS_ORIGINS", "", _cors_origins),
+)
+
+
+def load() -> Settings:
+    """Read the settings from the environment, in TABLE's order; raise ConfigError on a bad value."""
+    values: dict[str, Any] = {}
+    for setting in TABLE:
+        default = setting.default(values) if callable(setting.default) else setting.default
+        values[setting.field] = setting.read(setting.variable, default, values)
+    return check(Settings(**values))
