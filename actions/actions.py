@@ -5,16 +5,20 @@ from __future__ import annotations
 import signal
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, Restarted, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+from bot.core import lean
 
-from bot.assistant.content import LiveContent
-from bot.assistant.dialogue import Responder
-from bot.assistant.language import detector
-from bot.assistant.safety_training import safety_classifier
-from bot.assistant.turn import Turn
-from bot.core import settings
+lean.keep_out()  # this process never runs a neural network: spaCy without TensorFlow saves ~350 MB
+
+from rasa_sdk import Action, Tracker  # noqa: E402
+from rasa_sdk.events import EventType, Restarted, SlotSet  # noqa: E402
+from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
+
+from bot.assistant.content import LiveContent  # noqa: E402
+from bot.assistant.dialogue import Responder  # noqa: E402
+from bot.assistant.language import detector  # noqa: E402
+from bot.assistant.safety_training import safety_classifier  # noqa: E402
+from bot.assistant.turn import Turn  # noqa: E402
+from bot.core import settings  # noqa: E402
 
 READING_LEVELS = ("standard", "easy")
 

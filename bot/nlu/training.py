@@ -15,11 +15,14 @@ import warnings
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from bot.assistant.content import Content
 from bot.core.settings import ROOT, Settings
+
+if TYPE_CHECKING:  # the model's path is worked out without loading content or spaCy
+    from bot.assistant.content import Content
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import warnings  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
-from bot.core import env  # noqa: E402
+from bot.core import env, lean  # noqa: E402
 from bot.core import settings as settings_module  # noqa: E402
 from bot.core.settings import ConfigError, Settings  # noqa: E402
 
 LOG_LEVEL_VARIABLE = "BOT_LOG_LEVEL"
+# Commands that never train or run Rasa, so their process need not load TensorFlow (bot/core/lean.py).
+WITHOUT_NEURAL_NETWORKS = {"content", "dates", "web", "safety", "ask", "eval", "data"}
 
 if TYPE_CHECKING:
     from bot.assistant.content import Content
@@ -95,6 +97,19 @@ def _train(settings: Settings, force: bool = False) -> Path:
     return model
 
 
+def _train_in_child(settings: Settings) -> Path | None:
+    """`bot train` in its own process, so `bot serve` (which stays up to supervise the others),
+    `bot ask` and `bot eval` never hold Rasa, TensorFlow or spaCy (about 450 MB); None if it failed."""
+    import subprocess
+
+    from bot.nlu.training import model_path
+
+    command = [sys.executable, "-m", "bot.ops.cli", *(["-v"] if verbose() else []), "train"]
+    if subprocess.run(command, check=False).returncode != 0:
+        return None
+    return model_path(settings)
+
+
 def _train_safety(loaded: Content, settings: Settings) -> None:
     """Train the safety classifier now, so the action server starts without waiting for it."""
     from bot.assistant.safety_training import safety_classifier
@@ -113,7 +128,9 @@ def _running(settings: Settings, url: str | None) -> Iterator[str]:
         return
     from bot.ops.stack import Stack
 
-    model = _train(settings)
+    model = _train_in_child(settings)
+    if model is None:
+        sys.exit("training failed: see the messages above")
     scratch = Path(tempfile.mkdtemp(prefix="bot-"))
     temp = settings.isolated(scratch)
     print("starting the assistant (about 30 s)...", file=sys.stderr)
@@ -150,7 +167,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.ops.stack import Stack
 
     settings = _replicas(_settings(), args.rasa_replicas)
-    model = _train(settings)
+    model = _train_in_child(settings)
+    if model is None:
+        return 1
     # Quiet by default: each process writes to its own file in var/logs/; -v shows them here.
     stack = Stack(settings, model, log_dir=None if verbose() else settings.var_dir / "logs")
     if stack.log_dir is not None:
@@ -564,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
         args.dates = extra
     elif extra:
         cli.error(f"unrecognized arguments: {' '.join(extra)}")
+    if argv is None and args.command in WITHOUT_NEURAL_NETWORKS:  # this process is the command: load only what it needs
+        lean.keep_out()
     if args.verbose:
         os.environ[LOG_LEVEL_VARIABLE] = "debug"
     _quiet_unless_verbose()
