@@ -30,7 +30,7 @@ CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "domain.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 # Our own Rasa components (config.yml names them): a change to them needs a new model too.
-COMPONENTS = Path(__file__).with_name("featurizer.py")
+COMPONENTS = tuple(Path(__file__).with_name(name) for name in ("featurizer.py", "classifier.py"))  # our Rasa components
 ACTION = "action_reply"
 KEEP_MODELS = 3
 
@@ -88,7 +88,7 @@ def build(content: Content, settings: Settings) -> list[Path]:
 def fingerprint(settings: Settings) -> str:
     """A hash of the Rasa version, the config, our components and the built training data."""
     digest = hashlib.sha256(metadata.version("rasa").encode())
-    for path in [CONFIG, COMPONENTS, *sorted(p for p in settings.build_dir.rglob("*") if p.is_file())]:
+    for path in [CONFIG, *COMPONENTS, *sorted(p for p in settings.build_dir.rglob("*") if p.is_file())]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
