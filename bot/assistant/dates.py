@@ -50,7 +50,6 @@ class FoundDate:
     start: int
     end: int
     year_given: bool
-    day_given: bool
 
 
 def find_dates(text: str, language: str, today: dt.date, future: bool = False) -> list[FoundDate]:
@@ -70,20 +69,20 @@ def find_dates(text: str, language: str, today: dt.date, future: bool = False) -
     }
     candidates: list[FoundDate] = []
     for pattern, has_day in PATTERNS:
+        if not has_day and not future:
+            continue  # "in March 2026" is too vague for a letter's date
         for position in range(len(plain)):
             match = pattern.match(plain, position)
             if match is None or (position and plain[position - 1].isalnum() and not plain[position].isdigit()):
                 continue
             span = match.group(0).strip()
-            if not has_day and not future:
-                continue  # "in March 2026" is too vague for a letter's date
             date = _parse(span, languages, settings)
             if date is None:
                 continue
             year_given = bool(HAS_YEAR.search(span))
             if not year_given and (date > today if not future else date < today):
                 date = date.replace(year=date.year + (1 if future else -1))
-            candidates.append(FoundDate(date, match.start(), match.end(), year_given, has_day))
+            candidates.append(FoundDate(date, match.start(), match.end(), year_given))
     # The longest reading of each stretch of text wins ("14 July 2026" over "July 2026").
     chosen: list[FoundDate] = []
     for found in sorted(candidates, key=lambda f: (f.start - f.end, f.start)):

@@ -15,6 +15,7 @@ from bot.assistant import replies
 from bot.assistant.dates import GUIDE_CONTACTS, DateAnswer, assign, choose_calculation, dates_message, find_dates
 from bot.assistant.replies import AREA_LABELS, area_buttons, person_button
 from bot.assistant.turn import TurnContext
+from bot.core.date_words import DateWords
 from bot.core.deadlines import Calculation, work_out
 from bot.core.hours import LONDON
 from bot.core.messages import message
@@ -32,7 +33,7 @@ def work_out_dates(ctx: TurnContext) -> bool:
         return False
     today = ctx.now.astimezone(LONDON).date()
     if ctx.intent == "work_out_dates":
-        return _dates_from_form(ctx, str(turn.entities.get("dates_form") or ""), today)
+        return _dates_from_form(ctx, words, str(turn.entities.get("dates_form") or ""), today)
     asked = words.ask.found(turn.text)
     topic = ctx.intent if ctx.intent in ctx.content.topics else None
     calculation = rules.calculations.get(turn.awaiting_date or "")
@@ -49,19 +50,19 @@ def work_out_dates(ctx: TurnContext) -> bool:
             return False  # no date in the reply: an ordinary question after all
         page = topic if topic in calculation.topics else calculation.topics[0]  # the page the family asked about
         ctx.messages.append(replies.answer(ctx.content, page, turn, ctx._, level=turn.reading_level, part="answer"))
-        _ask_for(ctx, calculation, needed[0].id)
+        _ask_for(ctx, words, calculation, needed[0].id)
         ctx.slots["last_topic"] = page
         return True
     given, assumed = assign(calculation, words, turn.text, found)
     missing = calculation.missing(given)
     if missing:
-        _ask_for(ctx, calculation, missing[0].id)
+        _ask_for(ctx, words, calculation, missing[0].id)
         return True
-    _answer(ctx, DateAnswer(calculation, given, assumed, work_out(calculation, given)), today)
+    _answer(ctx, words, DateAnswer(calculation, given, assumed, work_out(calculation, given)), today)
     return True
 
 
-def _dates_from_form(ctx: TurnContext, form: str, today: dt.date) -> bool:
+def _dates_from_form(ctx: TurnContext, words: DateWords, form: str, today: dt.date) -> bool:
     """The form's choice, "appeal;decision=2026-07-14": checked here too, as any client may send it."""
     name, _sep, rest = form.partition(";")
     calculation = ctx.content.deadlines.calculations.get(name)
@@ -76,23 +77,19 @@ def _dates_from_form(ctx: TurnContext, form: str, today: dt.date) -> bool:
     if calculation is None or set(given) - known or calculation.missing(given):
         ctx.messages.append(message("chat", ctx._("I could not read those dates. Please check them and try again.")))
         return True
-    _answer(ctx, DateAnswer(calculation, given, [], work_out(calculation, given)), today)
+    _answer(ctx, words, DateAnswer(calculation, given, [], work_out(calculation, given)), today)
     return True
 
 
-def _ask_for(ctx: TurnContext, calculation: Calculation, input_id: str) -> None:
-    words = ctx.content.date_words.get_words(ctx.turn.language)
-    assert words is not None
+def _ask_for(ctx: TurnContext, words: DateWords, calculation: Calculation, input_id: str) -> None:
     intro = ctx._("I can work out the dates for you.")
     ctx.messages.append(message("chat", f"{intro} {words.questions[input_id]}", topic=calculation.topics[0]))
     ctx.slots["awaiting_date"] = calculation.id
     ctx.slots["last_topic"] = calculation.topics[0]
 
 
-def _answer(ctx: TurnContext, answer: DateAnswer, today: dt.date) -> None:
+def _answer(ctx: TurnContext, words: DateWords, answer: DateAnswer, today: dt.date) -> None:
     topic = answer.calculation.topics[0]
-    words = ctx.content.date_words.get_words(ctx.turn.language)
-    assert words is not None
     contacts = ctx.content.topics[topic].contacts if topic in ctx.content.topics else []
     helpers = [ctx.content.contacts[c] for c in GUIDE_CONTACTS if c in ctx.content.contacts]
     reply = dates_message(answer, words, topic, list(contacts), ctx.turn.language, ctx.turn.reading_level, today, ctx._, helpers)

@@ -19,7 +19,7 @@ import yaml
 
 from bot.core import yamlfile
 from bot.core.deadlines import Rules
-from bot.core.problems import Problem, ProblemError, invalid_yaml, yaml_line_of
+from bot.core.problems import Problem, ProblemError, invalid_yaml, yaml_line_of, yaml_value_of
 from bot.core.text import fold
 
 
@@ -74,14 +74,16 @@ class DateWords:
     input_words: dict[str, Phrases]
     what: dict[str, str]  # deadline id -> what it is
     rules: dict[str, dict[str, str]]  # deadline id -> input id -> the rule in words
-    lines: list[str] = field(default_factory=list, repr=False)
+    root: yaml.Node | None = field(default=None, repr=False)  # the composed file, for file:line problems
 
-    def line_of(self, key: str) -> int:
-        """The first line that starts the entry `key:` (1 when there is none), for file:line problems."""
-        for number, line in enumerate(self.lines, start=1):
-            if line.strip().startswith(f"{key}:"):
-                return number
-        return 1
+    def line_of(self, section: str, key: str | None = None) -> int:
+        """The line of a section ("deadlines"), or of one entry in it, for file:line problems."""
+        if self.root is None:
+            return 1
+        if key is None:
+            return yaml_line_of(self.root, section)
+        node = yaml_value_of(self.root, section)
+        return yaml_line_of(node, key) if node is not None else yaml_line_of(self.root, section)
 
     @classmethod
     def load(cls, path: Path) -> DateWords:
@@ -134,7 +136,7 @@ class DateWords:
             input_words={k: Phrases(list(v.get("words") or [])) for k, v in inputs.items()},
             what={k: v["what"] for k, v in deadlines.items()},
             rules={k: {str(i): str(t) for i, t in v["rule"].items()} for k, v in deadlines.items()},
-            lines=text.splitlines(),
+            root=root,
         )
 
     def check(self, rules: Rules, path: Path) -> list[Problem]:
@@ -160,7 +162,7 @@ class DateWords:
                         problems.append(
                             Problem(
                                 path,
-                                self.line_of(deadline.id),
+                                self.line_of("deadlines", deadline.id),
                                 "error",
                                 f"deadlines: '{deadline.id}' has no rule in words from '{period.start}'",
                             )
@@ -172,7 +174,7 @@ class DateWords:
                         problems.append(
                             Problem(
                                 path,
-                                self.line_of(deadline.id),
+                                self.line_of("deadlines", deadline.id),
                                 "error",
                                 f"deadlines: '{deadline.id}' says {said or 'no number'} in its rule from '{period.start}', "
                                 f"but content/deadlines.yml says {wanted}: update the words",

@@ -20,7 +20,7 @@ import yaml
 from dateutil.relativedelta import relativedelta
 
 from bot.core import hours, yamlfile
-from bot.core.problems import Problem, ProblemError, invalid_yaml
+from bot.core.problems import Problem, ProblemError, invalid_yaml, yaml_value_of
 
 UNITS = ("days", "weeks", "months", "working_days")
 MOVES = ("tribunal",)
@@ -174,7 +174,7 @@ class Rules:
         items = data.get("calculations") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise ProblemError(Problem(path, 1, "error", "needs 'calculations:', a list of calculations starting with '- id:'"))
-        nodes = _value_node(root, "calculations")
+        nodes = yaml_value_of(root, "calculations")
         for index, raw in enumerate(items):
             node = nodes.value[index] if isinstance(nodes, yaml.SequenceNode) else root
             line = node.start_mark.line + 1 if node is not None else 1
@@ -188,22 +188,8 @@ class Rules:
             self.calculations[calculation.id] = calculation
             self.lines[calculation.id] = line
 
-    def deadline_ids(self) -> list[str]:
-        return [d.id for c in self.calculations.values() for d in c.deadlines]
-
-    def input_ids(self) -> list[str]:
-        return list(dict.fromkeys(i.id for c in self.calculations.values() for i in c.inputs))
-
     def for_topic(self, topic: str | None) -> list[Calculation]:
         return [c for c in self.calculations.values() if topic in c.topics]
-
-
-def _value_node(root: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(root, yaml.MappingNode):
-        for key_node, value in root.value:
-            if key_node.value == key:
-                return value
-    return None
 
 
 def _calculation(raw: Any) -> Calculation:

@@ -38,6 +38,15 @@ def yaml_line_of(mapping: yaml.Node, key: str) -> int:
     return mapping.start_mark.line + 1
 
 
+def yaml_value_of(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The composed node under `key` in a YAML mapping, to find the lines of what it holds."""
+    if isinstance(mapping, yaml.MappingNode):
+        for key_node, value in mapping.value:
+            if key_node.value == key:
+                return value
+    return None
+
+
 def invalid_yaml(path: Path, exc: yaml.YAMLError) -> Problem:
     """A YAML syntax error as a problem at the line the parser stopped on."""
     mark = getattr(exc, "problem_mark", None)

@@ -543,13 +543,17 @@
   }
 
   function errorSummary(errors, values) {
-    const keys = Object.keys(errors);
-    if (!keys.length) return null;
-    return el("div", { class: "govuk-error-summary", id: "kc-error-summary", tabindex: "-1" },
+    return summaryBox("kc-error-summary", Object.keys(errors).map((key) => summaryItem(key, errors, values)));
+  }
+
+  /** GOV.UK's error summary around its list items; nothing when there is no error. */
+  function summaryBox(id, items) {
+    if (!items.length) return null;
+    return el("div", { class: "govuk-error-summary", id: id, tabindex: "-1" },
       el("div", { role: "alert" },
         el("h4", { class: "govuk-error-summary__title" }, t("error_summary")),
         el("div", { class: "govuk-error-summary__body" },
-          el("ul", { class: "govuk-list govuk-error-summary__list" }, keys.map((key) => summaryItem(key, errors, values))))));
+          el("ul", { class: "govuk-list govuk-error-summary__list" }, items))));
   }
 
   function summaryItem(key, errors, values) {
@@ -680,15 +684,9 @@
   }
 
   function datesErrorSummary(errors, chosen) {
-    const inputs = chosen.inputs.filter((input) => errors[input.id]);
-    if (!inputs.length) return null;
-    return el("div", { class: "govuk-error-summary", id: "kc-dates-summary", tabindex: "-1" },
-      el("div", { role: "alert" },
-        el("h4", { class: "govuk-error-summary__title" }, t("error_summary")),
-        el("div", { class: "govuk-error-summary__body" },
-          el("ul", { class: "govuk-list govuk-error-summary__list" }, inputs.map((input) => el("li", {},
-            el("a", { href: "#kc-dt-" + input.id + "-day", onclick: (event) => focusField(event, "kc-dt-" + input.id + "-day") },
-              input.label + ": " + t(errors[input.id]))))))));
+    return summaryBox("kc-dates-summary", chosen.inputs.filter((input) => errors[input.id]).map((input) => el("li", {},
+      el("a", { href: "#kc-dt-" + input.id + "-day", onclick: (event) => focusField(event, "kc-dt-" + input.id + "-day") },
+        input.label + ": " + t(errors[input.id])))));
   }
 
   /** One date from its three boxes: [values, "YYYY-MM-DD" or null, error key or null]. */
