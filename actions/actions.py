@@ -46,7 +46,13 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     text = message.get("text") or ""
     # The client's language switch decides; without it, the message's own language does.
     session_language = tracker.get_slot("language") or CONFIG.languages[0]
-    language = metadata.get("language") or detector(CONFIG.languages).detect(text, session_language)
+    script = tracker.get_slot("script")
+    roman = False
+    language = metadata.get("language")
+    if not language:
+        language, roman = detector(CONFIG.languages).detect_script(text, session_language)
+        if roman and script == "en":
+            language = "en"  # Urdu or Nepali in Latin letters, from a family who chose English answers
     level = metadata.get("reading_level") or tracker.get_slot("reading_level") or "standard"
     return Turn(
         text=text,
@@ -59,6 +65,11 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         district=tracker.get_slot("district"),
         awaiting_area=bool(tracker.get_slot("awaiting_area")),
         awaiting_date=tracker.get_slot("awaiting_date"),
+        ranking=tuple(
+            (str(r.get("name")), float(r.get("confidence") or 0.0)) for r in message.get("intent_ranking") or [] if r.get("name")
+        ),
+        roman=roman,
+        script=script,
     )
 
 

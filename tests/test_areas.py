@@ -70,3 +70,20 @@ def test_postcode_districts(areas, text, district):
 def test_medway_postcodes_and_unknown_postcodes(areas):
     assert areas.find("ME4 4TR").medway
     assert areas.find("SW1A 1AA") is None
+
+
+@pytest.mark.parametrize(
+    "text,district",
+    [
+        ("Ми живемо в Маргейті", "Thanet"),
+        ("म केन्टरबरीमा बस्छु", "Canterbury"),  # Nepali joins "in" to the name
+        ("ہم مارگیٹ میں رہتے ہیں", "Thanet"),
+        ("ہم مارگيٹ ميں رہتے ہیں", "Thanet"),  # typed with the Arabic forms of the letters
+    ],
+)
+def test_place_names_in_other_scripts_find_the_local_team(areas, text, district):
+    assert areas.find(text).district == district
+
+
+def test_medway_in_nepali_is_medway(areas):
+    assert areas.find("हामी मेडवेमा बस्छौं").medway

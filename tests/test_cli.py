@@ -51,6 +51,11 @@ def test_content_list_json_lists_every_topic_and_level(loaded):
     assert {(r["topic"], r["reading_level"]) for r in rows if r["language"] == "en"} == {
         (t, level) for t in loaded.topics for level in ("standard", "easy")
     }
+    # issue 14: the long-tail topics in all six languages at both reading levels
+    added = list(loaded.topics)[list(loaded.topics).index("bullying-and-discrimination") :]
+    listed = {(r["topic"], r["language"], r["reading_level"]) for r in rows}
+    languages = ("en", "pl", "uk", "ro", "ur", "ne")
+    assert {(t, lang, level) for t in added for lang in languages for level in ("standard", "easy")} <= listed
 
 
 def test_a_bad_setting_stops_with_a_clear_message():

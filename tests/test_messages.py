@@ -36,7 +36,7 @@ def test_a_message_has_every_field_the_contract_requires():
 
 
 def test_an_unknown_kind_is_refused():
-    assert set(KINDS) == {"answer", "handoff", "safeguarding", "fallback", "chat"}
+    assert set(KINDS) == {"answer", "handoff", "safeguarding", "fallback", "chat", "clarify", "search"}
     with pytest.raises(ValueError, match="unknown message kind 'warning'"):
         message("warning", "x")
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import get, post
 
-KINDS = {"answer", "handoff", "safeguarding", "fallback", "chat"}
+KINDS = {"answer", "handoff", "safeguarding", "fallback", "chat", "clarify", "search"}
 MESSAGE_KEYS = {"kind", "text", "topic", "contacts", "buttons"}
 
 

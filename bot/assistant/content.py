@@ -19,10 +19,12 @@ import jinja2
 import yaml
 from markdown_it import MarkdownIt
 
+from bot.assistant.elsewhere import SCOPE_FOLDER, SCOPE_LABELS
 from bot.assistant.glossary import Glossary, load_glossary
 from bot.assistant.phrases import PhraseLists
 from bot.assistant.readability import acronyms, measure
 from bot.assistant.safety import ROUTES_FILE, SafetyMatcher, load_routes
+from bot.assistant.search import PageSearch
 from bot.core import yamlfile
 from bot.core.areas import Areas
 from bot.core.contacts import Contact, load_contacts
@@ -135,11 +137,13 @@ class Content:
     safety: SafetyMatcher
     handoff: PhraseLists
     places: Areas
+    scope: PhraseLists = field(default_factory=lambda: PhraseLists(None, SCOPE_LABELS))  # content/scope/: not ours to answer
     # Whom the safety message names in each situation (content/safeguarding.yml).
     safeguarding: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The deadlines the assistant works out (content/deadlines.yml) and their words (content/dates/).
     deadlines: Rules = field(default_factory=lambda: Rules(None))
     date_words: DateWordsByLanguage = field(default_factory=DateWordsByLanguage)
+    search: PageSearch = field(default_factory=lambda: PageSearch(()))
 
     @property
     def errors(self) -> list[Problem]:
@@ -488,7 +492,7 @@ def load(root: Path, today: dt.date | None = None) -> Content:
     problems += _check_rules(root / RULES_FILE, pages)
     safeguarding, route_problems = load_routes(root / ROUTES_FILE, contacts)
     problems += route_problems
-    safety, handoff, places = _load_lists(root, problems)
+    safety, handoff, scope, places = _load_lists(root, problems)
     deadlines, date_words = _load_dates(root, topics, problems)
     for topic in topics:
         if (topic, "en") not in pages:
@@ -504,11 +508,27 @@ def load(root: Path, today: dt.date | None = None) -> Content:
         problems=problems,
         safety=safety,
         handoff=handoff,
+        scope=scope,
         places=places,
         safeguarding=safeguarding,
         deadlines=deadlines,
         date_words=date_words,
+        search=_index(pages, glossaries, places),
     )
+
+
+def _index(pages: dict[tuple[str, str], Page], glossaries: dict[str, Glossary], places: Areas) -> PageSearch:
+    """Every page and glossary entry, for a question no topic fits; built with the content."""
+    rows = [
+        (language, topic, str(page.meta.get("title", "")), "\n".join(page.sections.values()))
+        for (topic, language), page in pages.items()
+    ]
+    rows += [
+        (language, "glossary", " ".join((entry.term, *entry.aliases)), f"{entry.meaning}\n{entry.easy}")
+        for language, glossary in glossaries.items()
+        for entry in glossary.entries
+    ]
+    return PageSearch(rows, ignore=[*places.names, "Kent", "Medway"])
 
 
 def _load_dates(root: Path, topics: dict[str, Topic], problems: list[Problem]) -> tuple[Rules, DateWordsByLanguage]:
@@ -535,8 +555,8 @@ def _load_dates(root: Path, topics: dict[str, Topic], problems: list[Problem]) -
     return rules, words
 
 
-def _load_lists(root: Path, problems: list[Problem]) -> tuple[SafetyMatcher, PhraseLists, Areas]:
-    """The safety and handoff phrase lists and the areas; a broken file is a problem, reported."""
+def _load_lists(root: Path, problems: list[Problem]) -> tuple[SafetyMatcher, PhraseLists, PhraseLists, Areas]:
+    """The safety, handoff and scope phrase lists and the areas; a broken file is a problem, reported."""
     try:
         safety = SafetyMatcher(root / SAFETY_FOLDER)
         if not any((root / SAFETY_FOLDER).glob("*.yml")):
@@ -550,11 +570,16 @@ def _load_lists(root: Path, problems: list[Problem]) -> tuple[SafetyMatcher, Phr
         problems.append(exc.problem)
         handoff = PhraseLists(None, HANDOFF_LABELS)
     try:
+        scope = PhraseLists(root / SCOPE_FOLDER, SCOPE_LABELS)
+    except ProblemError as exc:
+        problems.append(exc.problem)
+        scope = PhraseLists(None, SCOPE_LABELS)
+    try:
         places = Areas(root / AREAS_FILE)
     except ProblemError as exc:
         problems.append(exc.problem)
         places = Areas(None)
-    return safety, handoff, places
+    return safety, handoff, scope, places
 
 
 def _check_examples(pages: dict[tuple[str, str], Page]) -> list[Problem]:

@@ -13,7 +13,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from bot.assistant import replies
+from bot.assistant import elsewhere, replies
+from bot.assistant.certainty import Certainty, Judgement, judge, read_certainty
 from bot.assistant.content import Content
 from bot.assistant.glossary import QUESTION as GLOSSARY_QUESTION
 from bot.assistant.handlers import HANDLERS, Handler
@@ -57,11 +58,15 @@ class Responder:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
         classifier: SafetyClassifier | None = None,
         handlers: tuple[Handler, ...] = HANDLERS,
+        certainty: Certainty | None = None,
+        councils: elsewhere.Councils | None = None,
     ) -> None:
         self._content = content
         self.now = now
         self.classifier = classifier
         self.handlers = handlers
+        self.certainty = certainty or read_certainty()
+        self.councils = councils or elsewhere.Councils()
 
     def assess_safety(self, turn: Turn, safety: SafetyMatcher) -> tuple[list[str], bool]:
         """The situations a message is about, and whether a young person wrote it about themselves.
@@ -105,6 +110,8 @@ class Responder:
             log.warning("safeguarding message shown: situations=%s young_person=%s", ",".join(situations), young_person)
 
         self._understand(ctx)
+        if turn.roman and not turn.script:
+            ctx.slots["script"] = "asked"  # asked once: the question follows this turn's answer
         for handler in self.handlers:
             if handler(ctx):
                 break
@@ -112,6 +119,8 @@ class Responder:
             return Reply(ctx.messages, {}, restart=True)
         if not any(m["kind"] == "handoff" or any(b["payload"] == TALK_TO_PERSON for b in m["buttons"]) for m in ctx.messages):
             ctx.messages[-1]["buttons"].append(replies.person_button(ctx._))  # a route to a person is always there
+        if ctx.slots.get("script") == "asked" and not turn.script:
+            ctx.messages.append(replies.which_script(turn.language, ctx._))
         for message in ctx.messages:
             message["language"] = turn.language
         return Reply(ctx.messages, ctx.slots)
@@ -121,14 +130,32 @@ class Responder:
         turn = ctx.turn
         if ctx.intent in SMALL_TALK and turn.confidence < SMALL_TALK_MIN_CONFIDENCE:
             ctx.intent = "nlu_fallback"
+        if not turn.text.startswith("/"):  # a button's payload is exact: never unsure, never elsewhere
+            about_send = ctx.intent != "out_of_scope"
+            ctx.elsewhere = elsewhere.find(turn.text, ctx.place, ctx.content.scope, self.councils, about_send)
+            ctx.judgement = self._judge(ctx)
+        if ctx.elsewhere is not None:
+            return
         if ctx.content.handoff.find(turn.text) or (turn.awaiting_area and ctx.place is not None):
             # "who do I ring in Faversham about an assessment": the answer, then people chosen by topic and area
             if ctx.intent in ctx.content.topics and turn.confidence >= TOPIC_FOR_HANDOFF_CONFIDENCE:
                 ctx.messages.append(replies.answer(ctx.content, ctx.intent, turn, ctx._, level=turn.reading_level, part="answer"))
                 turn.last_topic = ctx.slots["last_topic"] = ctx.intent
             ctx.intent = "talk_to_person"
+            ctx.judgement = None
         if ctx.intent == "glossary" or GLOSSARY_QUESTION.search(turn.text):
             # a term only the English glossary has is still better explained in English than not at all
             ctx.glossary_entry = ctx.content.glossary(turn.language).find(turn.text) or ctx.content.glossary("en").find(turn.text)
         if ctx.intent == "glossary" and ctx.glossary_entry is None and turn.last_topic in ctx.content.topics:
             ctx.intent = "simpler"  # "what does that mean?" about the last answer
+
+    def _judge(self, ctx: TurnContext) -> Judgement | None:
+        """Answer, ask "did you mean", or search: only for a topic or for nothing Rasa knows."""
+        if ctx.intent not in ctx.content.topics and ctx.intent not in ("nlu_fallback", "out_of_scope", "safeguarding"):
+            return None
+        if not ctx.turn.ranking:
+            return Judgement("search") if ctx.intent == "nlu_fallback" else None
+        judgement = judge(ctx.turn.ranking, ctx.content.topics, self.certainty)
+        if judgement.verdict == "answer":
+            ctx.intent = judgement.topics[0]  # the safeguarding intent set aside, the topic behind it
+        return judgement

@@ -18,7 +18,7 @@ from bot.assistant.turn import TurnContext
 from bot.core.date_words import DateWords
 from bot.core.deadlines import Calculation, work_out
 from bot.core.hours import LONDON
-from bot.core.messages import message
+from bot.core.messages import TALK_TO_PERSON, message
 
 Handler = Callable[[TurnContext], bool]
 
@@ -119,9 +119,34 @@ def glossary_term(ctx: TurnContext) -> bool:
     return True
 
 
+def elsewhere(ctx: TurnContext) -> bool:
+    """Another council's area, another UK nation, "write me a letter", or instructions to the
+    assistant: said kindly, with who can help."""
+    found = ctx.elsewhere
+    if found is None:
+        return False
+    if found.kind == "instructions":  # "ignore your rules and...": nothing a message says changes what we do
+        ctx.messages.append(replies.fallback(ctx._))
+    else:
+        ctx.messages.append(replies.elsewhere(ctx.content, found, ctx.now, ctx.turn.language, ctx._))
+    return True
+
+
+def clarify(ctx: TurnContext) -> bool:
+    """ "Did you mean...": the classifier is unsure, so ask rather than guess (bot/assistant/certainty.py)."""
+    if ctx.judgement is None or ctx.judgement.verdict != "clarify":
+        return False
+    buttons = replies.topic_buttons(ctx.content, ctx.judgement.topics, ctx.turn.language)
+    buttons.append({"title": ctx._("Something else"), "payload": TALK_TO_PERSON})
+    ctx.messages.append(message("clarify", ctx._("I am not sure I understood. Did you mean one of these?"), buttons=buttons))
+    return True
+
+
 def topic_answer(ctx: TurnContext) -> bool:
     """A question about a topic: its page at the family's reading level."""
     if ctx.intent not in ctx.content.topics:
+        return False
+    if ctx.judgement is not None and ctx.judgement.verdict != "answer":
         return False
     ctx.messages.append(replies.answer(ctx.content, ctx.intent, ctx.turn, ctx._, level=ctx.turn.reading_level, part="answer"))
     ctx.slots["last_topic"] = ctx.intent
@@ -224,6 +249,32 @@ def start_again(ctx: TurnContext) -> bool:
     return True
 
 
+def search_pages(ctx: TurnContext) -> bool:
+    """No topic fits: the pages whose words best match, in the family's language (else English)."""
+    if ctx.judgement is None or ctx.judgement.verdict != "search":
+        return False
+    search = ctx.content.search
+    found = search.find(ctx.turn.text, ctx.turn.language) or search.find(ctx.turn.text, "en")
+    if not found:
+        return False
+    text = ctx._("I could not find an exact answer. These pages might help:")
+    ctx.messages.append(message("search", text, buttons=replies.topic_buttons(ctx.content, found, ctx.turn.language)))
+    return True
+
+
+def choose_script(ctx: TurnContext) -> bool:
+    """The family's answer to "which script?" for Urdu or Nepali typed in Latin letters; remembered."""
+    if ctx.intent != "choose_script":
+        return False
+    chosen = ctx.turn.entities.get("script")
+    if chosen not in ("en", "ur", "ne"):
+        return False
+    ctx.slots["script"] = chosen
+    ctx.slots["language"] = ctx.turn.language = chosen
+    ctx.messages.append(message("chat", ctx._("Thank you. I will answer in this language. What would you like to know?")))
+    return True
+
+
 def fallback(ctx: TurnContext) -> bool:
     """Anything else, unless a safety message already answered it: say so, and who can help."""
     if ctx.messages:
@@ -235,7 +286,10 @@ def fallback(ctx: TurnContext) -> bool:
 # The order turns are tried in. The first handler that returns True answers the turn.
 HANDLERS: tuple[Handler, ...] = (
     work_out_dates,
+    choose_script,
     glossary_term,
+    elsewhere,
+    clarify,
     topic_answer,
     follow_up,
     talk_to_person,
@@ -246,5 +300,6 @@ HANDLERS: tuple[Handler, ...] = (
     thanks,
     goodbye,
     start_again,
+    search_pages,
     fallback,
 )

@@ -18,14 +18,39 @@ import re
 import unicodedata
 from functools import cache
 
+import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from bot.core.settings import ROOT
 
 # Words in capitals are SEND acronyms (EHCP, SENCO) that families use in every language.
 _ACRONYM = re.compile(r"\b[A-Z]{2,}s?\b")
 MIN_WORDS = 2  # words besides acronyms; one non-Latin word is enough, its script says a lot
 LINGUA_CONFIDENT = 0.8
 LANGID_CONFIDENT = 0.9
+# Urdu and Nepali typed in Latin letters: neither detector knows them, so common words decide
+# (data/roman.yml). Two words from one list, and more than from the other, are enough.
+ROMAN_FILE = ROOT / "data" / "roman.yml"
+ROMAN_MIN_WORDS = 2
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+@cache
+def roman_words() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(ROMAN_FILE.read_text(encoding="utf-8")) or {}
+    return {language: frozenset(str(w).lower() for w in words) for language, words in data.items()}
+
+
+def roman(text: str, languages: tuple[str, ...]) -> str | None:
+    """'ur' or 'ne' for Urdu or Nepali written in Latin letters ("mera beta autistic hai"), else None."""
+    words = _LATIN_WORD.findall(text.lower())
+    counts = {lang: sum(w in listed for w in words) for lang, listed in roman_words().items() if lang in languages}
+    if not counts:
+        return None
+    best = max(counts, key=lambda lang: counts[lang])
+    others = max((n for lang, n in counts.items() if lang != best), default=0)
+    return best if counts[best] >= ROMAN_MIN_WORDS and counts[best] > others else None
 
 
 class Detector:
@@ -41,12 +66,22 @@ class Detector:
 
     def detect(self, text: str, current: str) -> str:
         """The message's language if it is clear enough, otherwise the session's language."""
+        return self.detect_script(text, current)[0]
+
+    def detect_script(self, text: str, current: str) -> tuple[str, bool]:
+        """The message's language as `detect` finds it, and whether it is Urdu or Nepali in Latin letters."""
         if len(self.languages) < 2 or text.startswith("/"):
-            return current
+            return current, False
         words = [w for w in _ACRONYM.sub(" ", text).split() if len(w) >= 2 and any(ch.isalpha() for ch in w)]
         latin_only = all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for word in words for ch in word)
         if not words or (latin_only and len(words) < MIN_WORDS):
-            return current
+            return current, False
+        romanised = roman(text, self.languages) if latin_only else None
+        if romanised is not None:
+            return romanised, True
+        return self._detect(text, current), False
+
+    def _detect(self, text: str, current: str) -> str:
         guess, probability = self._langid.classify(text)
         lingua_guess, confidence = self._lingua_best(text)
         if lingua_guess is not None and (confidence >= LINGUA_CONFIDENT or lingua_guess == guess):

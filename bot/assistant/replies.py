@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.assistant.content import Content, Page
+from bot.assistant.elsewhere import CONTACTS as ELSEWHERE_CONTACTS
+from bot.assistant.elsewhere import Elsewhere
 from bot.assistant.safety import YOUNG_PERSON
 from bot.assistant.turn import Turn
 from bot.core import hours
@@ -100,14 +102,74 @@ def answer(content: Content, topic: str, turn: Turn, _: Gettext, level: str, par
     return message("answer", text, topic=topic, contacts=contacts, buttons=buttons)
 
 
+SCRIPT_NAMES = {"ur": "اردو", "ne": "नेपाली", "en": "English"}
+
+
+def which_script(language: str, _: Gettext) -> dict[str, Any]:
+    """Asked once when Urdu or Nepali arrives in Latin letters: answers are written in the
+    language's own script, so the family may prefer English."""
+    text = _("You wrote in Latin letters. Would you like answers in {script}, or in English?").format(
+        script=SCRIPT_NAMES.get(language, language)
+    )
+    buttons: list[Button] = [
+        {"title": SCRIPT_NAMES[code], "payload": f'/choose_script{{"script":"{code}"}}'} for code in (language, "en")
+    ]
+    return message("chat", text, buttons=buttons)
+
+
+def topic_buttons(content: Content, topics: list[str], language: str) -> list[Button]:
+    """A button for each topic, titled in the family's language; pressing one answers it."""
+    return [
+        {"title": str(page_for(content, t, language).meta.get("title", content.topics[t].title)), "payload": f"/{t}"}
+        for t in topics
+        if t in content.topics
+    ]
+
+
 def browse(content: Content, area: str, language: str, _: Gettext) -> dict[str, Any]:
     """The topics of one area as buttons."""
-    buttons: list[Button] = []
-    for topic in content.topics.values():
-        if topic.area == area:
-            page = page_for(content, topic.id, language)
-            buttons.append({"title": str(page.meta.get("title", topic.title)), "payload": f"/{topic.id}"})
-    return message("chat", _("Choose a topic, or type your question."), buttons=buttons)
+    topics = [topic.id for topic in content.topics.values() if topic.area == area]
+    return message("chat", _("Choose a topic, or type your question."), buttons=topic_buttons(content, topics, language))
+
+
+ELSEWHERE_TEXT = {
+    "council": N_(
+        "I can only help with SEND in Kent. It sounds as if you live in another council's area{council}. "
+        "Every council in England publishes its own Local Offer and runs its own SEND service, "
+        "so contact your own council. Every area also has a free, impartial SEND information, "
+        "advice and support service, like IASK in Kent."
+    ),
+    "medway": N_(
+        "Medway is not part of Kent County Council. Medway Council runs its own Local Offer "
+        "and SEND service, so please contact Medway Council for help with SEND."
+    ),
+    "scotland": N_(
+        "I can only help with SEND in Kent. Scotland has a different system: additional support for learning, "
+        "with co-ordinated support plans instead of EHCPs. Enquire, the Scottish advice service, can help."
+    ),
+    "wales": N_(
+        "I can only help with SEND in Kent. Wales has a different system: additional learning needs, "
+        "with individual development plans (IDPs) instead of EHCPs. SNAP Cymru gives free advice in Wales."
+    ),
+    "northern_ireland": N_(
+        "I can only help with SEND in Kent. Northern Ireland has a different system, with statements of "
+        "special educational needs instead of EHCPs. SENAC gives free advice in Northern Ireland."
+    ),
+    "letter": N_(
+        "I cannot write letters or emails for you. IASK can help you write your own, for free, "
+        "and IPSEA has template letters you can use for many SEND situations."
+    ),
+}
+
+
+def elsewhere(content: Content, found: Elsewhere, now: dt.datetime, language: str, _: Gettext) -> dict[str, Any]:
+    """Not ours to answer: say why, kindly, and who can help instead."""
+    council = _(" ({name})").format(name=found.council) if found.council and found.kind == "council" else ""
+    text = _(ELSEWHERE_TEXT[found.kind]).replace("{council}", council)
+    ids = [c for c in ELSEWHERE_CONTACTS[found.kind] if c in content.contacts]
+    cards = [card(content.contacts[c], now, language, _, offer_callback=False) for c in ids]
+    lines = [text, ""] + [f"- {contact_line(content.contacts[shown['id']], shown['status'], _)}" for shown in cards]
+    return message("handoff", "\n".join(lines), contacts=ids, cards=cards)
 
 
 def fallback(_: Gettext) -> dict[str, Any]:
@@ -182,11 +244,7 @@ def safeguarding(
 def handoff(content: Content, turn: Turn, place: Place | None, now: dt.datetime, _: Gettext) -> list[dict[str, Any]]:
     """The people who can help: the family's area SEND team, the topic's contacts, SEND advice."""
     if place is not None and place.medway:
-        text = _(
-            "Medway is not part of Kent County Council. Medway Council runs its own Local Offer "
-            "and SEND service, so please contact Medway Council for help with SEND."
-        )
-        return [message("handoff", text)]
+        return [elsewhere(content, Elsewhere("medway", "Medway"), now, turn.language, _)]
     ids: list[str] = []
     if turn.district:
         team = content.places.districts.get(turn.district)

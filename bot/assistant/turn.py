@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.assistant.certainty import Judgement
 from bot.assistant.content import Content
+from bot.assistant.elsewhere import Elsewhere
 from bot.assistant.glossary import Entry
 from bot.core.areas import Place
 
@@ -27,6 +29,10 @@ class Turn:
     district: str | None = None
     awaiting_area: bool = False  # the last reply asked which town or district they live in
     awaiting_date: str | None = None  # the last reply asked for a date this calculation needs
+    # Rasa's intents for this message, most likely first, with their probabilities
+    ranking: tuple[tuple[str, float], ...] = ()
+    roman: bool = False  # Urdu or Nepali written in Latin letters ("mera beta autistic hai")
+    script: str | None = None  # "asked", or the language chosen for Latin-letter messages
 
 
 @dataclass
@@ -53,4 +59,6 @@ class TurnContext:
     messages: list[dict[str, Any]] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
     glossary_entry: Entry | None = None
+    judgement: Judgement | None = None  # answer, ask "did you mean", or search (bot/assistant/certainty.py)
+    elsewhere: Elsewhere | None = None  # a family outside Kent, or a request that is not ours
     restart: bool = False

@@ -13,6 +13,22 @@ from bot.core.problems import Problem, ProblemError, invalid_yaml
 
 # A postcode district ("CT9"), alone or as the first half of a full postcode ("CT9 1AB").
 POSTCODE = re.compile(r"\b([A-Za-z]{2}\d{1,2})(?:\s*\d[A-Za-z]{2})?\b")
+# Urdu typed on an Arabic keyboard uses Arabic forms of three letters; match them as Urdu's.
+_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+_ARABIC_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ه": "ہ"})
+
+
+def place_pattern(name: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """A place name as a whole word. Python's \\b does not see a word end after a Devanagari
+    vowel sign, and Nepali joins "in" to the name ("केन्टरबरीमा"), so a Nepali name only
+    needs to start a word."""
+    start = r"(?<![\w\u0900-\u097F])"
+    end = "" if _DEVANAGARI.search(name) else r"(?!\w)"
+    return re.compile(start + re.escape(normalise(name)) + end, flags)
+
+
+def normalise(text: str) -> str:
+    return text.translate(_ARABIC_FORMS)
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,7 @@ class Areas:
     def __init__(self, path: Path | None) -> None:
         self.districts: dict[str, str] = {}
         self.postcodes: dict[str, Place] = {}
+        self.names: list[str] = []  # every district and town name, Medway's too
         self._patterns: list[tuple[re.Pattern[str], Place]] = []
         if path is None:  # no places: what a content load with a broken areas file holds (never served)
             return
@@ -62,10 +79,11 @@ class Areas:
                     path, 1, "error", "districts, towns and postcodes must be mappings; medway and medway_postcodes must be lists"
                 )
             ) from None
+        self.names = list(places)
         case_sensitive = set(data.get("case_sensitive") or [])
         # Longest names first, so "Royal Tunbridge Wells" wins over "Tunbridge Wells".
         self._patterns = [
-            (re.compile(rf"\b{re.escape(name)}\b", 0 if name in case_sensitive else re.IGNORECASE), place)
+            (place_pattern(name, 0 if name in case_sensitive else re.IGNORECASE), place)
             for name, place in sorted(places.items(), key=lambda item: -len(item[0]))
         ]
 
@@ -74,6 +92,7 @@ class Areas:
             place = self.postcodes.get(match.group(1).upper())
             if place is not None:
                 return place
+        text = normalise(text)
         for pattern, place in self._patterns:
             if pattern.search(text):
                 return place

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from bot.core import hours
 from bot.core.contacts import Contact, tel_link
 
-KINDS = ("answer", "handoff", "safeguarding", "fallback", "chat")
+KINDS = ("answer", "handoff", "safeguarding", "fallback", "chat", "clarify", "search")
 TALK_TO_PERSON = "/talk_to_person"
 
 _markdown = MarkdownIt("commonmark", {"html": False})

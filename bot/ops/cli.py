@@ -27,7 +27,7 @@ from bot.core.settings import ConfigError, Settings  # noqa: E402
 
 LOG_LEVEL_VARIABLE = "BOT_LOG_LEVEL"
 # Commands that never train or run Rasa, so their process need not load TensorFlow (bot/core/lean.py).
-WITHOUT_NEURAL_NETWORKS = {"content", "dates", "web", "safety", "ask", "eval", "data"}
+WITHOUT_NEURAL_NETWORKS = {"content", "dates", "web", "safety", "nlu", "ask", "eval", "data"}
 
 if TYPE_CHECKING:
     from bot.assistant.content import Content
@@ -266,6 +266,26 @@ def cmd_safety_cv(args: argparse.Namespace) -> int:
     for line in result.lines():
         print(line)
     print(f"put the threshold in {THRESHOLD_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
+    return 0
+
+
+def cmd_nlu_cv(args: argparse.Namespace) -> int:
+    """Cross-validate the topic classifier and print when to answer, ask "did you mean" or search."""
+    from bot.assistant.certainty import CERTAINTY_FILE
+    from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, cross_validate
+
+    settings = _settings()
+    thresholds, chosen, always = cross_validate(_load_content(settings), settings_module.ROOT / "data" / "nlu", args.folds)
+    print(f"confident: {thresholds.confident:.2f}")
+    print(f"margin: {thresholds.margin:.2f}")
+    print(f"floor: {thresholds.floor:.2f}")
+    print(
+        f"held out, {chosen.examples} topic examples, {args.folds} folds: top topic right {chosen.accuracy:.1%}; "
+        f"clarify {chosen.clarify:.1%} (at most {MAX_CLARIFY:.0%}); search {chosen.search:.1%} (at most {MAX_SEARCH:.0%}); "
+        f"wrong answers turned into a question {chosen.caught:.1%}; "
+        f"confident wrong answers {always.confident_wrong:.1%} -> {chosen.confident_wrong:.1%}"
+    )
+    print(f"put the thresholds in {CERTAINTY_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
     return 0
 
 
@@ -553,6 +573,11 @@ def parser() -> argparse.ArgumentParser:
     cv = safety.add_parser("cv", help="cross-validate it: per-language recall, precision and the threshold to use")
     cv.add_argument("--folds", type=int, default=5)
     cv.set_defaults(func=cmd_safety_cv)
+
+    nlu = sub.add_parser("nlu", help="the topic classifier").add_subparsers(dest="nlu_command", required=True)
+    nlu_cv = nlu.add_parser("cv", help='cross-validate it: when to answer, ask "did you mean" or search')
+    nlu_cv.add_argument("--folds", type=int, default=5)
+    nlu_cv.set_defaults(func=cmd_nlu_cv)
 
     data = sub.add_parser("data", help="personal data").add_subparsers(dest="data_command", required=True)
     purge = data.add_parser("purge", help="delete personal data past its retention period")

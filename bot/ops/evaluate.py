@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
-EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language", "dates"}
+EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language", "dates", "unsure_ok"}
+# Replies that say the assistant is unsure: "did you mean" buttons, or pages found by search.
+UNSURE_KINDS = {"clarify", "search"}
 CASE_KEYS = {"id", "text", "turns", "language", "reading_level", "expect", "group"}
 
 
@@ -46,6 +48,8 @@ class Result:
     problems: list[str] = field(default_factory=list)
     language: str = "en"
     safeguarding: bool = False  # whether any reply put a safety message first
+    confident_wrong: bool = False  # a step answered a topic the case does not expect
+    clarified: bool = False  # a step got "did you mean"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -90,7 +94,9 @@ def check(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
     kinds = [m.get("kind") for m in messages]
     topics = [m.get("topic") for m in messages if m.get("topic")]
     contacts = {c for m in messages for c in m.get("contacts") or []}
-    problems = []
+    problems: list[str] = []
+    if expect.get("unsure_ok") and UNSURE_KINDS & set(kinds) and "answer" not in kinds:
+        return problems  # unsure, and said so: never a wrong answer
     if "kind" in expect:
         wanted = _as_list(expect["kind"])
         if "safeguarding" in wanted and (not kinds or kinds[0] != "safeguarding"):
@@ -125,7 +131,7 @@ def run_case(url: str, case: Case) -> Result:
     session = f"eval-{uuid.uuid4().hex[:12]}"
     problems: list[str] = []
     language = case.language or "en"
-    safeguarding = False
+    safeguarding = confident_wrong = clarified = False
     for step in case.steps:
         payload: dict[str, Any] = {"session_id": session, "text": step.text}
         if case.language:
@@ -135,9 +141,26 @@ def run_case(url: str, case: Case) -> Result:
         reply = post_chat(url, payload)
         kinds = [m.get("kind") for m in reply.get("messages", [])]
         safeguarding = safeguarding or kinds[:1] == ["safeguarding"]
+        clarified = clarified or "clarify" in kinds
         language = case.language or step.expect.get("language") or reply.get("language", language)
         problems += [f"{step.text!r}: {p}" for p in check(step.expect, reply)]
-    return Result(case, not problems, problems, language, safeguarding)
+        confident_wrong = confident_wrong or answered_wrong(step.expect, reply)
+    return Result(case, not problems, problems, language, safeguarding, confident_wrong, clarified)
+
+
+def answered_wrong(expect: dict[str, Any], reply: dict[str, Any]) -> bool:
+    """A topic answer where the case expects another topic, or expects no answer at all: the
+    reply a tired parent would follow down the wrong road. (A safety case answers the question
+    too, after the safety message: that is not wrong.)"""
+    answered = {m.get("topic") for m in reply.get("messages", []) if m.get("kind") == "answer" and m.get("topic")}
+    if not answered:
+        return False
+    if "topic" in expect:
+        return not answered & set(_as_list(expect["topic"]))
+    if "answer" in _as_list(expect.get("not_kind", [])):
+        return True
+    kinds = set(_as_list(expect.get("kind", [])))
+    return bool(kinds) and not kinds & {"answer", "safeguarding"}
 
 
 def group_of(case: Case, topic_areas: dict[str, str]) -> str:
@@ -180,11 +203,29 @@ class Report:
         ordinary = self.ordinary_results()
         return sum(r.safeguarding for r in ordinary), len(ordinary)
 
+    def confident_wrong(self) -> dict[str, tuple[int, int]]:
+        """Per language: (cases with a confident wrong answer, cases)."""
+        out: dict[str, tuple[int, int]] = {}
+        for result in self.results:
+            wrong, total = out.get(result.language, (0, 0))
+            out[result.language] = (wrong + result.confident_wrong, total + 1)
+        return out
+
+    def in_catalogue(self) -> list[Result]:
+        """Cases about a catalogue topic that should be answered directly (not the long tail)."""
+        return [r for r in self.results if "topic" in r.case.steps[0].expect and not r.case.steps[0].expect.get("unsure_ok")]
+
     def lines(self) -> list[str]:
         out = [f"FAIL {r.case.id}: {'; '.join(r.problems)}" for r in self.results if not r.passed]
         for title, table in (("group", self.groups), ("language", self.languages)):
             for key, values in sorted(table.items()):
                 out.append(f"{title} {key}: {sum(values)}/{len(values)} = {sum(values) / len(values):.1%}")
+        for language, (wrong, total) in sorted(self.confident_wrong().items()):
+            out.append(f"confident wrong answers, {language}: {wrong}/{total} = {wrong / total:.1%}")
+        in_catalogue = self.in_catalogue()
+        if in_catalogue:
+            asked, total = sum(r.clarified for r in in_catalogue), len(in_catalogue)
+            out.append(f'"did you mean" on questions about a catalogue topic: {asked}/{total} = {asked / total:.1%}')
         alarms, ordinary = self.false_alarms()
         if ordinary:
             out.append(f"safety messages on cases that expect none: {alarms}/{ordinary} = {alarms / ordinary:.1%}")

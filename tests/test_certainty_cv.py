@@ -1,0 +1,38 @@
+"""Choosing the "did you mean" thresholds by cross-validation (bot/nlu/certainty_cv.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, Thresholds, choose, figures_at, held_out_probabilities
+
+
+def test_held_out_probabilities_come_from_models_that_never_saw_the_example():
+    pairs = [("ehcp", f"how do i get an ehcp number {i}") for i in range(10)]
+    pairs += [("transport", f"school bus to school for my son {i}") for i in range(10)]
+    classes, probabilities = held_out_probabilities(pairs, folds=5)
+    assert classes == ["ehcp", "transport"]
+    assert probabilities.shape == (20, 2)
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert (probabilities[:10, 0] > 0.5).all() and (probabilities[10:, 1] > 0.5).all()
+
+
+def test_the_chosen_thresholds_keep_clarify_and_search_within_their_limits():
+    rng = np.random.default_rng(1)
+    n, k = 400, 4
+    logits = rng.normal(size=(n, k))
+    labels = rng.integers(0, k, size=n)
+    logits[np.arange(n), labels] += rng.uniform(0, 4, size=n)  # mostly right, sometimes not
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    classes = ["a", "b", "c", "d"]
+    thresholds, figures = choose(classes, probabilities, [classes[i] for i in labels], set(classes))
+    assert figures.clarify <= MAX_CLARIFY and figures.search <= MAX_SEARCH + 1 / n
+    never = figures_at(
+        labels,
+        probabilities.argmax(axis=1),
+        probabilities.max(axis=1),
+        np.sort(probabilities, axis=1)[:, -2],
+        Thresholds(0, 0, 0),
+    )
+    assert figures.confident_wrong < never.confident_wrong
+    assert 0 < thresholds.floor <= thresholds.confident
