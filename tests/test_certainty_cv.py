@@ -25,7 +25,7 @@ def test_the_chosen_thresholds_keep_clarify_and_search_within_their_limits():
     logits[np.arange(n), labels] += rng.uniform(0, 4, size=n)  # mostly right, sometimes not
     probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     classes = ["a", "b", "c", "d"]
-    thresholds, figures = choose(classes, probabilities, [classes[i] for i in labels], set(classes))
+    thresholds, figures, always = choose(classes, probabilities, [classes[i] for i in labels], set(classes))
     assert figures.clarify <= MAX_CLARIFY and figures.search <= MAX_SEARCH + 1 / n
     never = figures_at(
         labels,
@@ -34,5 +34,6 @@ def test_the_chosen_thresholds_keep_clarify_and_search_within_their_limits():
         np.sort(probabilities, axis=1)[:, -2],
         Thresholds(0, 0, 0),
     )
+    assert always == never
     assert figures.confident_wrong < never.confident_wrong
     assert 0 < thresholds.floor <= thresholds.confident

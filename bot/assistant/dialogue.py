@@ -110,8 +110,6 @@ class Responder:
             log.warning("safeguarding message shown: situations=%s young_person=%s", ",".join(situations), young_person)
 
         self._understand(ctx)
-        if turn.roman and not turn.script:
-            ctx.slots["script"] = "asked"  # asked once: the question follows this turn's answer
         for handler in self.handlers:
             if handler(ctx):
                 break
@@ -119,7 +117,8 @@ class Responder:
             return Reply(ctx.messages, {}, restart=True)
         if not any(m["kind"] == "handoff" or any(b["payload"] == TALK_TO_PERSON for b in m["buttons"]) for m in ctx.messages):
             ctx.messages[-1]["buttons"].append(replies.person_button(ctx._))  # a route to a person is always there
-        if ctx.slots.get("script") == "asked" and not turn.script:
+        if turn.roman and not turn.script:  # asked once, after this turn's answer
+            ctx.slots["script"] = "asked"
             ctx.messages.append(replies.which_script(turn.language, ctx._))
         for message in ctx.messages:
             message["language"] = turn.language
@@ -133,9 +132,9 @@ class Responder:
         if not turn.text.startswith("/"):  # a button's payload is exact: never unsure, never elsewhere
             about_send = ctx.intent != "out_of_scope"
             ctx.elsewhere = elsewhere.find(turn.text, ctx.place, ctx.content.scope, self.councils, about_send)
+            if ctx.elsewhere is not None:
+                return
             ctx.judgement = self._judge(ctx)
-        if ctx.elsewhere is not None:
-            return
         if ctx.content.handoff.find(turn.text) or (turn.awaiting_area and ctx.place is not None):
             # "who do I ring in Faversham about an assessment": the answer, then people chosen by topic and area
             if ctx.intent in ctx.content.topics and turn.confidence >= TOPIC_FOR_HANDOFF_CONFIDENCE:

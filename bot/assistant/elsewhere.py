@@ -41,18 +41,18 @@ CONTACTS = {
     "wales": ("snap-cymru",),
     "northern_ireland": ("senac",),
     "letter": ("iask", "ipsea"),
-    "instructions": (),
 }
 # A full postcode ("G12 8QQ", "BN3 5AB"), or a two-letter postcode district alone ("BN3"):
-# a one-letter district alone ("B1") is too easily something else.
-POSTCODE = re.compile(r"\b(?:([A-Za-z]{1,2})\d[A-Za-z\d]?\s*\d[A-Za-z]{2}|([A-Za-z]{2})\d{1,2})\b")
+# a one-letter district alone ("B1") is too easily something else. Groups: the area's letters
+# and the district's number, from whichever form matched.
+POSTCODE = re.compile(r"\b(?:([A-Za-z]{1,2})(\d[A-Za-z\d]?)\s*\d[A-Za-z]{2}|([A-Za-z]{2})(\d{1,2}))\b")
 _NATION_NAMES = {"England": "council", "Scotland": "scotland", "Wales": "wales", "Northern Ireland": "northern_ireland"}
 
 
 @dataclass(frozen=True)
 class Elsewhere:
-    """What kind of question it is ('council', 'medway', a nation, or 'letter'), and the
-    council's name when a place named it."""
+    """What kind of question it is ('council', 'medway', 'scotland', 'wales', 'northern_ireland',
+    'letter' or 'instructions'), and the council's name when a place named it."""
 
     kind: str
     council: str | None = None
@@ -93,30 +93,26 @@ class Councils:
                     f"local_offer or postcode_districts name councils that are not listed: {', '.join(unknown_offers[:5])}",
                 )
             )
+        self._by_folded_name = {fold(name).lower(): council for name, council in self.council_of.items()}
         names = sorted(self.council_of, key=len, reverse=True)
         self._any_case = _alternation([n for n in names if n not in case_sensitive], re.IGNORECASE)
         self._exact_case = _alternation([n for n in names if n in case_sensitive], 0)
 
     def find(self, text: str) -> Elsewhere | None:
         for match in POSTCODE.finditer(text):
-            district = re.match(r"[A-Za-z]+\d+", match.group(0))
-            council = self.postcode_districts.get(district.group(0).upper()) if district else None
+            letters, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            council = self.postcode_districts.get(f"{letters}{number}".upper())
             if council is not None:
                 return Elsewhere("council", council)
-            letters = (match.group(1) or match.group(2)).upper()
-            if letters in self.postcode_areas:
-                return Elsewhere(self.postcode_nations.get(letters, "council"))
+            if letters.upper() in self.postcode_areas:
+                return Elsewhere(self.postcode_nations.get(letters.upper(), "council"))
+        folded = fold(text)
         for pattern in (self._exact_case, self._any_case):
-            found = pattern.search(fold(text)) if pattern is not None else None
+            found = pattern.search(folded) if pattern is not None else None
             if found:
-                council = self._canonical(found.group(0))
+                council = self._by_folded_name[found.group(0).lower()]
                 return Elsewhere(self.nation_of.get(council, "council"), council)
         return None
-
-    def _canonical(self, matched: str) -> str:
-        lowered = matched.lower()
-        name = next(n for n in self.council_of if fold(n).lower() == lowered)
-        return self.council_of[name]
 
 
 def _alternation(names: list[str], flags: int) -> re.Pattern[str] | None:

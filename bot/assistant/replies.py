@@ -165,7 +165,7 @@ ELSEWHERE_TEXT = {
 def elsewhere(content: Content, found: Elsewhere, now: dt.datetime, language: str, _: Gettext) -> dict[str, Any]:
     """Not ours to answer: say why, kindly, and who can help instead."""
     council = _(" ({name})").format(name=found.council) if found.council and found.kind == "council" else ""
-    text = _(ELSEWHERE_TEXT[found.kind]).replace("{council}", council)
+    text = _(ELSEWHERE_TEXT[found.kind]).format(council=council)
     ids = [c for c in ELSEWHERE_CONTACTS[found.kind] if c in content.contacts]
     cards = [card(content.contacts[c], now, language, _, offer_callback=False) for c in ids]
     lines = [text, ""] + [f"- {contact_line(content.contacts[shown['id']], shown['status'], _)}" for shown in cards]

@@ -52,16 +52,21 @@ def training_examples(content: Content, data: Path = DATA, nlu: Path = NLU_DATA)
     return written + ordinary
 
 
-def _rasa_examples(path: Path) -> list[str]:
-    """Examples of every intent in a Rasa NLU file except `safeguarding`."""
+def rasa_examples(path: Path) -> list[tuple[str, str]]:
+    """(intent, example) for every example in a Rasa NLU file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [
-        line.strip()[2:].strip()
+        (str(item["intent"]), line.strip()[2:].strip())
         for item in data.get("nlu") or []
-        if item.get("intent") != SAFEGUARDING_INTENT
+        if item.get("intent")
         for line in str(item.get("examples", "")).splitlines()
         if line.strip().startswith("- ")
     ]
+
+
+def _rasa_examples(path: Path) -> list[str]:
+    """Examples of every intent in a Rasa NLU file except `safeguarding`."""
+    return [text for intent, text in rasa_examples(path) if intent != SAFEGUARDING_INTENT]
 
 
 def safety_classifier(content: Content, settings: Settings) -> SafetyClassifier:

@@ -41,9 +41,15 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(fold(word).lower() for word in module.STOP_WORDS)
 
 
+@cache
+def _stops(language: str) -> frozenset[str]:
+    """The language's stop words and English's: families mix English into every language."""
+    return stop_words(language) | stop_words("en")
+
+
 def terms(text: str, language: str) -> list[str]:
     """The words of a message worth searching for, in order, each once."""
-    stops = stop_words(language) | stop_words("en")
+    stops = _stops(language)
     words = (fold(w).lower() for w in _WORD.findall(text))
     return list(dict.fromkeys(w for w in words if len(w) > 2 and w not in stops and not w.isdigit()))
 

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.assistant.content import Content
+from bot.assistant.safety_training import rasa_examples
 from bot.core.text import fold
 
 # At most this share of in-catalogue examples may get a clarify (the issue allows 1 in 10; the
@@ -70,11 +70,7 @@ def intent_examples(content: Content, nlu: Path) -> list[tuple[str, str]]:
         if topic in content.topics
     ]
     for path in sorted(nlu.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for item in data.get("nlu") or []:
-            intent = item.get("intent")
-            lines = str(item.get("examples", "")).splitlines()
-            pairs += [(intent, line.strip()[2:].strip()) for line in lines if intent and line.strip().startswith("- ")]
+        pairs += rasa_examples(path)
     return pairs
 
 
@@ -131,13 +127,17 @@ def figures_at(truth: np.ndarray, best: np.ndarray, p1: np.ndarray, p2: np.ndarr
     )
 
 
-def choose(classes: list[str], probabilities: np.ndarray, labels: Iterable[str], topics: set[str]) -> tuple[Thresholds, Figures]:
-    """The thresholds, from the held-out probabilities of the topic examples."""
+def choose(
+    classes: list[str], probabilities: np.ndarray, labels: Iterable[str], topics: set[str]
+) -> tuple[Thresholds, Figures, Figures]:
+    """The thresholds, from the held-out probabilities of the topic examples; what they do, and
+    what answering every question directly would do."""
     labels = np.array(list(labels))
     topic_columns = np.array([i for i, c in enumerate(classes) if c in topics])
     rows = np.isin(labels, list(topics))
     truth = np.array([classes.index(label) for label in labels[rows]])
     best, p1, p2 = _top_two(probabilities[rows], topic_columns)
+    always = figures_at(truth, best, p1, p2, Thresholds(0.0, 0.0, 0.0))
     floor = float(np.floor(np.quantile(p1, MAX_SEARCH) * 100) / 100)
     chosen: tuple[Thresholds, Figures] | None = None
     for confident in np.round(np.arange(0.10, 0.71, 0.02), 2):
@@ -147,18 +147,11 @@ def choose(classes: list[str], probabilities: np.ndarray, labels: Iterable[str],
             if figures.clarify <= MAX_CLARIFY and (chosen is None or figures.caught > chosen[1].caught):
                 chosen = (thresholds, figures)
     assert chosen is not None, "confident 0.10 with margin 0 sends almost nothing to a clarify"
-    return chosen
+    return (*chosen, always)
 
 
 def cross_validate(content: Content, nlu: Path, folds: int = 5) -> tuple[Thresholds, Figures, Figures]:
     """The thresholds chosen, what they do, and what answering every question directly would do."""
     pairs = intent_examples(content, nlu)
     classes, probabilities = held_out_probabilities(pairs, folds)
-    labels = [intent for intent, _ in pairs]
-    thresholds, figures = choose(classes, probabilities, labels, set(content.topics))
-    topic_columns = np.array([i for i, c in enumerate(classes) if c in content.topics])
-    rows = np.isin(np.array(labels), list(content.topics))
-    truth = np.array([classes.index(label) for label in np.array(labels)[rows]])
-    best, p1, p2 = _top_two(probabilities[rows], topic_columns)
-    always = figures_at(truth, best, p1, p2, Thresholds(0.0, 0.0, 0.0))
-    return thresholds, figures, always
+    return choose(classes, probabilities, [intent for intent, _ in pairs], set(content.topics))
