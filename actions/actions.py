@@ -19,6 +19,8 @@ from bot.assistant.language import detector  # noqa: E402
 from bot.assistant.safety_training import safety_classifier  # noqa: E402
 from bot.assistant.turn import Turn  # noqa: E402
 from bot.core import settings  # noqa: E402
+from bot.storage.directory import Directory  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 READING_LEVELS = ("standard", "easy")
 
@@ -31,7 +33,8 @@ def build_responder(config: settings.Settings) -> Responder:
     """
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload_soon())
-    return Responder(content.get, classifier=safety_classifier(content.get(), config))
+    services = Directory(Store(config.database_url))  # searched live: a finished sync shows at once
+    return Responder(content.get, classifier=safety_classifier(content.get(), config), services=services)
 
 
 CONFIG = settings.load()

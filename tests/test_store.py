@@ -20,7 +20,7 @@ def test_migrations_create_the_schema_and_run_twice(store):
     store.migrate()
     store.migrate()
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
 
 
 def test_a_request_is_stored_pending_then_marked_sent(store):

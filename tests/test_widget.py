@@ -364,6 +364,20 @@ def test_contact_cards_have_phone_and_email_links_and_say_if_open(page):
     assert run_axe(page, "handoff") == []
 
 
+def test_a_directory_question_lists_services_that_open_their_own_page(page, site):
+    ask_by_keyboard(page, "is there a support group for parents of disabled children near Ashford?")
+    services = page.locator("#kc-log .kent-chat__services li")
+    assert 1 <= services.count() <= 5
+    assert services.filter(has_text="Kent PACT").count() == 1
+    link = services.first.locator("a[href*='/services/']")
+    name = link.inner_text()
+    assert run_axe(page, "services-in-chat") == []
+    tab_to(page, "el => el.href && el.href.includes('/services/')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == name  # the service's own page, by keyboard
+
+
 def test_the_chat_reflows_at_320_pixels(browser, site):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     context.add_init_script(path=str(AXE))

@@ -32,6 +32,7 @@ from bot.core.date_words import DateWordsByLanguage, load_all
 from bot.core.deadlines import Rules
 from bot.core.i18n import gettext_for
 from bot.core.problems import Problem, ProblemError, YamlListError, yaml_line_of, yaml_list
+from bot.core.services import DirectoryRules, load_rules
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ ANSWER_MAX_WORDS = 150  # a standard answer is short; the detail goes in "## Mor
 PLAIN_CAPITALS = {"OK", "TV", "UK", "I"}
 LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:")
 RULES_FILE = "checks.yml"
+# The directory's words in each language (content/directory/<language>.yml): these two lists,
+# then one list per need named in content/directory.yml.
+DIRECTORY_FOLDER = "directory"
+DIRECTORY_LABELS = ("near", "looking")
 SAFETY_FOLDER = "safety"
 HANDOFF_FOLDER = "handoff"
 HANDOFF_LABELS = ("person",)  # "can I talk to someone": content/handoff/<language>.yml
@@ -144,6 +149,9 @@ class Content:
     deadlines: Rules = field(default_factory=lambda: Rules(None))
     date_words: DateWordsByLanguage = field(default_factory=DateWordsByLanguage)
     search: PageSearch = field(default_factory=lambda: PageSearch(()))
+    # When a question is a directory search, and the words for each need (content/directory*).
+    directory: DirectoryRules = field(default_factory=DirectoryRules)
+    directory_words: PhraseLists = field(default_factory=lambda: PhraseLists(None, DIRECTORY_LABELS))
 
     @property
     def errors(self) -> list[Problem]:
@@ -494,6 +502,7 @@ def load(root: Path, today: dt.date | None = None) -> Content:
     problems += route_problems
     safety, handoff, scope, places = _load_lists(root, problems)
     deadlines, date_words = _load_dates(root, topics, problems)
+    directory, directory_words = _load_directory(root, topics, problems)
     for topic in topics:
         if (topic, "en") not in pages:
             problems.append(
@@ -514,7 +523,27 @@ def load(root: Path, today: dt.date | None = None) -> Content:
         deadlines=deadlines,
         date_words=date_words,
         search=_index(pages, glossaries, places),
+        directory=directory,
+        directory_words=directory_words,
     )
+
+
+def _load_directory(root: Path, topics: dict[str, Topic], problems: list[Problem]) -> tuple[DirectoryRules, PhraseLists]:
+    """content/directory.yml and content/directory/<language>.yml; a broken file is a problem, reported."""
+    try:
+        rules = load_rules(root)
+    except ProblemError as exc:
+        problems.append(exc.problem)
+        return DirectoryRules(), PhraseLists(None, DIRECTORY_LABELS)
+    for topic in rules.topics:
+        if topic not in topics:
+            problems.append(Problem(root / "directory.yml", 1, "error", f"unknown topic id '{topic}' under topics"))
+    try:
+        words = PhraseLists(root / DIRECTORY_FOLDER, DIRECTORY_LABELS + tuple(rules.needs))
+    except ProblemError as exc:
+        problems.append(exc.problem)
+        words = PhraseLists(None, DIRECTORY_LABELS)
+    return rules, words
 
 
 def _index(pages: dict[tuple[str, str], Page], glossaries: dict[str, Glossary], places: Areas) -> PageSearch:

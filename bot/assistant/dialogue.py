@@ -23,6 +23,7 @@ from bot.assistant.safety_classifier import SafetyClassifier
 from bot.assistant.turn import Reply, Turn, TurnContext
 from bot.core.i18n import gettext_for
 from bot.core.messages import TALK_TO_PERSON
+from bot.core.services import ServiceFinder
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Responder:
         handlers: tuple[Handler, ...] = HANDLERS,
         certainty: Certainty | None = None,
         councils: elsewhere.Councils | None = None,
+        services: ServiceFinder | None = None,
     ) -> None:
         self._content = content
         self.now = now
@@ -67,6 +69,7 @@ class Responder:
         self.handlers = handlers
         self.certainty = certainty or read_certainty()
         self.councils = councils or elsewhere.Councils()
+        self.services = services
 
     def assess_safety(self, turn: Turn, safety: SafetyMatcher) -> tuple[list[str], bool]:
         """The situations a message is about, and whether a young person wrote it about themselves.
@@ -97,6 +100,7 @@ class Responder:
             place=content.places.find(turn.text),
             now=self.now(),
             _=gettext_for(turn.language),
+            services=self.services,
             slots={"language": turn.language, "reading_level": turn.reading_level, "awaiting_area": False, "awaiting_date": None},
         )
         if ctx.place is not None and ctx.place.district:

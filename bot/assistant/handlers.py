@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bot.assistant import replies
 from bot.assistant.dates import GUIDE_CONTACTS, DateAnswer, assign, choose_calculation, dates_message, find_dates
 from bot.assistant.replies import AREA_LABELS, area_buttons, person_button
+from bot.assistant.services import find_services
 from bot.assistant.turn import TurnContext
 from bot.core.date_words import DateWords
 from bot.core.deadlines import Calculation, work_out
@@ -289,6 +290,7 @@ HANDLERS: tuple[Handler, ...] = (
     choose_script,
     glossary_term,
     elsewhere,
+    find_services,
     clarify,
     topic_answer,
     follow_up,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,16 @@ def place_pattern(name: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     start = r"(?<![\w\u0900-\u097F])"
     end = "" if _DEVANAGARI.search(name) else r"(?!\w)"
     return re.compile(start + re.escape(normalise(name)) + end, flags)
+
+
+def centroids(path: Path) -> dict[str, tuple[float, float]]:
+    """Postcode district -> (latitude, longitude), from a CSV of district,latitude,longitude
+    (data/places/kent-postcode-districts.csv, with its source and licence beside it)."""
+    out: dict[str, tuple[float, float]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            out[row["district"].strip().upper()] = (float(row["latitude"]), float(row["longitude"]))
+    return out
 
 
 def normalise(text: str) -> str:

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from bot.core import hours
 from bot.core.contacts import Contact, tel_link
+from bot.core.services import ServiceCard
 
 KINDS = ("answer", "handoff", "safeguarding", "fallback", "chat", "clarify", "search")
 TALK_TO_PERSON = "/talk_to_person"
@@ -59,8 +60,10 @@ def message(
     buttons: Sequence[Button] = (),
     cards: Sequence[Card] | None = None,
     language: str | None = None,
+    services: Sequence[ServiceCard] | None = None,
 ) -> dict[str, Any]:
-    """One chat message in the contract's shape; `cards` and `language` only when known."""
+    """One chat message in the contract's shape; `cards`, `language` and `services` (the
+    directory's services, bot/core/services.py) only when known."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r} (use one of {', '.join(KINDS)})")
     out: dict[str, Any] = {
@@ -75,6 +78,8 @@ def message(
         out["cards"] = list(cards)
     if language is not None:
         out["language"] = language
+    if services is not None:
+        out["services"] = list(services)
     return out
 
 

@@ -123,6 +123,7 @@ class Settings:
     trusted_proxies: tuple[str, ...]
     frame_ancestors: tuple[str, ...] = ("'self'",)
     cors_origins: tuple[str, ...] = ()
+    directory_url: str | None = None
 
     def isolated(self, var_dir: Path) -> Settings:
         """The same settings on free ports with their own var folder, for a stack that
@@ -358,6 +359,8 @@ TABLE: tuple[Setting, ...] = (
     _listed("trusted_proxies", "BOT_TRUSTED_PROXIES", "", lambda raw: env.networks("BOT_TRUSTED_PROXIES")),
     _listed("frame_ancestors", "BOT_FRAME_ANCESTORS", "'self'", _frame_ancestors, separator=" "),
     _listed("cors_origins", "BOT_CORS_ORIGINS", "", _cors_origins),
+    # The council's Open Referral UK feed; without one, the embedded directory (data/directory/).
+    Setting("directory_url", "BOT_DIRECTORY_URL", "", lambda n, d, _: env.url(n, "the directory is read from one feed")),
 )
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING  # noqa: E402
 
 from bot.core import env, lean  # noqa: E402
 from bot.core import settings as settings_module  # noqa: E402
-from bot.core.settings import ConfigError, Settings  # noqa: E402
+from bot.core.settings import ROOT, ConfigError, Settings  # noqa: E402
 
 LOG_LEVEL_VARIABLE = "BOT_LOG_LEVEL"
 # Commands that never train or run Rasa, so their process need not load TensorFlow (bot/core/lean.py).
@@ -31,7 +31,9 @@ WITHOUT_NEURAL_NETWORKS = {"content", "dates", "web", "safety", "nlu", "ask", "e
 
 if TYPE_CHECKING:
     from bot.assistant.content import Content
+    from bot.core.areas import Areas
     from bot.ops.stack import Stack
+    from bot.storage.directory import Directory
 
 
 def _settings() -> Settings:
@@ -482,6 +484,67 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory(settings: Settings) -> tuple[Directory, Areas]:
+    from bot.core.areas import Areas
+    from bot.storage.directory import Directory
+    from bot.storage.store import Store
+
+    store = Store(settings.database_url)
+    store.migrate()
+    return Directory(store), Areas(settings.content_dir / "areas.yml")
+
+
+def cmd_directory_sync(args: argparse.Namespace) -> int:
+    """Read an Open Referral UK feed into the directory; exit 1 if it cannot be read (nothing changes)."""
+    from bot.ops.directory_feed import EMBEDDED, FeedError, sync
+
+    settings = _settings()
+    feed = args.file or args.url or settings.directory_url
+    if feed is None:
+        print(
+            "error: no directory feed is configured. Set BOT_DIRECTORY_URL to the council's Open Referral UK "
+            "API (for example BOT_DIRECTORY_URL=https://directory.example.gov.uk/api), or pass --url URL. "
+            f"Until then the assistant uses the embedded directory: bot directory sync --file {EMBEDDED.relative_to(ROOT)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.since and not args.url and not settings.directory_url:
+        sys.exit("error: --since needs a feed URL (a file is always read whole)")
+    directory, areas = _directory(settings)
+    try:
+        report = sync(directory, areas, str(Path(feed).resolve()) if args.file else feed, since=args.since)
+    except FeedError as exc:
+        print(f"error: the directory was not changed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{report.feed}: stored {report.stored} services, removed {report.removed}, skipped {len(report.skipped)}")
+    for item in report.skipped:
+        print(f"  skipped {item.id}: {item.reason}")
+    return 0
+
+
+def cmd_directory_status(args: argparse.Namespace) -> int:
+    """The feed, the last syncs, what the directory holds, and the records skipped and why."""
+    import json as json_module
+
+    settings = _settings()
+    directory, _areas = _directory(settings)
+    print(f"feed: {settings.directory_url or 'none configured (BOT_DIRECTORY_URL); the embedded directory is used'}")
+    reach = directory.counts_by_reach()
+    print(f"services: {directory.count()} ({', '.join(f'{n} {k}' for k, n in sorted(reach.items())) or 'none'})")
+    syncs = directory.last_syncs(args.last)
+    if not syncs:
+        print("no sync yet: run bot directory sync")
+    for row in syncs:
+        kind = "incremental" if row.incremental else "full"
+        when = f"{row.started_at:%Y-%m-%d %H:%M} UTC"
+        skipped = json_module.loads(row.skipped or "[]")
+        outcome = row.error if row.status == "failed" else f"stored {row.stored}, removed {row.removed}, skipped {len(skipped)}"
+        print(f"{when}  {row.status:<7} {kind:<11} {row.feed}: {outcome}")
+        for item in skipped:
+            print(f"    skipped {item['id']}: {item['reason']}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.ops.bench import run
 
@@ -583,6 +646,19 @@ def parser() -> argparse.ArgumentParser:
     purge = data.add_parser("purge", help="delete personal data past its retention period")
     purge.add_argument("--older-than", type=_duration, default=_duration("90d"), help="for example 90d (the default)")
     purge.set_defaults(func=cmd_data_purge)
+
+    directory = sub.add_parser("directory", help="the Local Offer's services, from an Open Referral UK feed").add_subparsers(
+        dest="directory_command", required=True
+    )
+    directory_sync = directory.add_parser("sync", help="read the feed (BOT_DIRECTORY_URL, --url or --file) into the directory")
+    source = directory_sync.add_mutually_exclusive_group()
+    source.add_argument("--url", help="the feed's base URL, before /services")
+    source.add_argument("--file", help="a feed saved as one page of full records (JSON)")
+    directory_sync.add_argument("--since", help="only services changed since this ISO date-time (modified_after)")
+    directory_sync.set_defaults(func=cmd_directory_sync)
+    status = directory.add_parser("status", help="the feed, the last syncs, counts, and the records skipped and why")
+    status.add_argument("--last", type=int, default=5, help="how many syncs to show (5)")
+    status.set_defaults(func=cmd_directory_status)
 
     bench = sub.add_parser("bench", help="load-test the chat API with one Rasa replica and two; report latency and memory")
     bench.add_argument("--sessions", type=_sessions, default=(20, 50), help="concurrent conversations, such as 20,50")

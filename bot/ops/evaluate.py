@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language", "dates", "unsure_ok"}
+EXPECT_KEYS = {"topic", "kind", "not_kind", "contact", "language", "dates", "unsure_ok", "services"}
 # Replies that say the assistant is unsure: "did you mean" buttons, or pages found by search.
 UNSURE_KINDS = {"clarify", "search"}
 CASE_KEYS = {"id", "text", "turns", "language", "reading_level", "expect", "group"}
@@ -114,6 +114,11 @@ def check(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
         wanted_dates = {str(d) for d in _as_list(expect["dates"])}
         if not wanted_dates <= worked_out:
             problems.append(f"expected dates {sorted(wanted_dates)}, got {sorted(worked_out) or 'none'}")
+    if "services" in expect:  # every one of these directory services is offered (feed ids)
+        offered = {str(s.get("id")) for m in reply.get("messages", []) for s in m.get("services") or []}
+        missing = [str(i) for i in _as_list(expect["services"]) if str(i) not in offered]
+        if missing:
+            problems.append(f"expected services {missing}, got {sorted(offered) or 'none'}")
     if "language" in expect and reply.get("language") != expect["language"]:
         problems.append(f"expected language {expect['language']}, got {reply.get('language')}")
     return problems

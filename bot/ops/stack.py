@@ -7,6 +7,7 @@ is always exercised the way it runs in production.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import signal
@@ -19,8 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.areas import Areas
+from bot.core.problems import ProblemError
 from bot.core.settings import ROOT, Settings
 from bot.nlu import endpoints
+from bot.ops import directory_feed
+from bot.storage.directory import Directory
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def child_env(settings: Settings, token: str) -> dict[str, str]:
@@ -94,6 +104,7 @@ class Stack:
         """Start every process and wait until each replica is ready; raise if any dies first."""
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         endpoints.write(self.settings)
+        self.load_directory()
         for name in self.commands():
             self.launch(name)
         try:
@@ -101,6 +112,23 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+
+    def load_directory(self) -> None:
+        """The services directory before anyone asks: the embedded one without a feed, or a first
+        sync of a configured feed into an empty directory (bot/ops/directory_feed.py)."""
+        store = Store(self.settings.database_url)
+        try:
+            store.migrate()
+            report = directory_feed.load_default(
+                Directory(store), Areas(self.settings.content_dir / "areas.yml"), self.settings.directory_url
+            )
+        except (SQLAlchemyError, ProblemError) as exc:
+            log.error("directory: not loaded at start: %s", exc)
+            return
+        finally:
+            store.engine.dispose()
+        if report is not None:
+            log.info("directory: %d services from %s", report.stored, report.feed)
 
     def launch(self, name: str) -> None:
         """Start one process (again): a replica or action server that was stopped comes back this way."""

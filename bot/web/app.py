@@ -26,9 +26,10 @@ from bot.core.messages import KINDS
 from bot.core.messages import message as chat_message
 from bot.core.settings import Settings
 from bot.core.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id, session_id_of
+from bot.storage.directory import Directory as ServiceDirectory
 from bot.storage.spool import NotSaved, Spool, catch_up, save
 from bot.storage.store import NewCallback, Store
-from bot.web import calendar, openapi, pages, staff_files
+from bot.web import calendar, openapi, pages, services_pages, staff_files
 from bot.web.degraded import Directory
 from bot.web.ratelimit import RATE_LIMITS, RateLimits, callback_allowed, rate_limit
 from bot.web.replicas import Replicas, Unavailable
@@ -345,5 +346,6 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app.router.add_get("/api/health", health)
     calendar.add_route(app, settings.languages)
     pages.add_routes(app, settings)
+    services_pages.add_routes(app, ServiceDirectory(app[STORE]))
     openapi.add_route(app, settings.languages, lambda: (app[STAFF].current.topics, app[STAFF].current.districts))
     return app

@@ -24,10 +24,11 @@ from bot.core.contacts import Contact, load_contacts
 from bot.core.date_words import DateWords, load_all
 from bot.core.deadlines import Rules
 from bot.core.problems import ProblemError, yaml_list
+from bot.core.services import Need, load_rules
 
 log = logging.getLogger(__name__)
 
-FILES = ("contacts.yml", "topics.yml", "areas.yml", "deadlines.yml")
+FILES = ("contacts.yml", "topics.yml", "areas.yml", "deadlines.yml", "directory.yml")
 DATES_FOLDER = "dates"  # and each <language>.yml in it
 CHECK_EVERY = 2.0  # seconds; a few stat calls, off the event loop
 
@@ -38,6 +39,7 @@ class Snapshot:
     topics: frozenset[str]
     districts: frozenset[str]
     date_forms: dict[str, list[dict[str, object]]]  # language -> what the "Work out my dates" form offers
+    needs: dict[str, Need]  # the directory page's need filter (content/directory.yml)
 
 
 def date_forms(rules: Rules, words: DateWords) -> list[dict[str, object]]:
@@ -73,7 +75,7 @@ def read(content_dir: Path) -> Snapshot:
     if rules.problems or date_problems:
         raise ProblemError((rules.problems + date_problems)[0])
     forms = {language: date_forms(rules, w) for language, w in words.items()}
-    return Snapshot(contacts, topics, districts, forms)
+    return Snapshot(contacts, topics, districts, forms, load_rules(content_dir).needs)
 
 
 class StaffFiles:
@@ -106,7 +108,7 @@ class StaffFiles:
         except (ProblemError, OSError) as exc:
             log.error("staff files not reloaded, keeping the last good ones: %s", exc)
             return False
-        log.info("contacts, topics, areas and date rules reloaded from %s", self.content_dir)
+        log.info("contacts, topics, areas, date rules and directory needs reloaded from %s", self.content_dir)
         return True
 
 

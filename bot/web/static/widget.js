@@ -219,6 +219,7 @@
       lang: message.language || null, dir: directionOf(message.language) },
       el("p", { class: "govuk-body-s kent-chat__from" }, t("assistant")),
       messageBody(message),
+      servicesList(message),
       calendarLinks(message),
       choices(message.buttons || []),
       message.kind === "answer" ? feedbackView(entry, index) : null);
@@ -261,6 +262,23 @@
       contact.text ? el("p", {}, contact.text) : null,
       detail("email", contact.email && el("a", { class: "govuk-link", href: "mailto:" + contact.email }, contact.email)),
       detail("website", contact.web && el("a", { class: "govuk-link", href: contact.web }, contact.web.replace(/^https?:\/\//, "").replace(/\/.*$/, ""))));
+  }
+
+  /** Services from the Local Offer's directory: in English, as the feed gives them; each opens its own page. */
+  function servicesList(message) {
+    const services = message.services || [];
+    if (!services.length) return null;
+    return el("ul", { class: "govuk-list kent-chat__services", "aria-label": t("services") },
+      services.map((service) => el("li", { class: "kent-chat__card" },
+        el("p", { class: "kent-chat__card-name", lang: "en", dir: "ltr" },
+          el("a", { class: "govuk-link", href: BASE + "/services/" + encodeURIComponent(service.id) }, service.name)),
+        service.organisation ? el("p", { class: "govuk-body-s", lang: "en", dir: "ltr" }, service.organisation) : null,
+        el("p", { lang: "en", dir: "ltr" }, service.description),
+        detail("area", service.area),
+        detail("ages", service.age_range),
+        detail("phone", service.phone && el("a", { class: "govuk-link", href: "tel:" + service.phone.replace(/[^0-9+]/g, "") }, service.phone)),
+        detail("email", service.email && el("a", { class: "govuk-link", href: "mailto:" + service.email }, service.email)),
+        service.out_of_date ? el("p", {}, el("strong", { class: "govuk-tag govuk-tag--yellow" }, t("out_of_date"))) : null)));
   }
 
   /** "Add to my calendar" for each worked-out date still to come: an .ics file, made from the link alone. */
