@@ -73,6 +73,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         ),
         roman=roman,
         script=script,
+        directory_query=tracker.get_slot("directory_query"),
     )
 
 

@@ -62,8 +62,8 @@ def expected_topics(case) -> list[str]:
 
 
 def about_added_topics(result, added: set[str]) -> bool:
-    topics = expected_topics(result.case)
-    return bool(topics) and set(topics) <= added
+    topics = set(expected_topics(result.case)) - {"find-a-service"}  # the directory (issue 17) may also answer
+    return bool(topics) and topics <= added
 
 
 def first_catalogue(report, loaded):
@@ -238,12 +238,13 @@ def test_malformed_case_files_are_reported(tmp_path, text, message):
 # questions no topic covers (a dentist, an airport, free school meals) that the classifier
 # answers with confidence: the thresholds, chosen on in-catalogue examples, cannot see them.
 # The floor is a point under the measure; raise it, never lower it to let a change pass.
-GROUP_THRESHOLDS = {"longtail": 0.55, "roman": 0.80, "out-of-scope": 0.95}
-GROUP_MINIMUM_CASES = {"longtail": 40, "roman": 20, "out-of-scope": 30}
+# Directory questions (issue 17): 18/18 on 2026-12-07, each asserting the services offered.
+GROUP_THRESHOLDS = {"longtail": 0.55, "roman": 0.80, "out-of-scope": 0.95, "directory": 0.94}
+GROUP_MINIMUM_CASES = {"longtail": 40, "roman": 20, "out-of-scope": 30, "directory": 15}
 
 
 @pytest.mark.parametrize("group,threshold", GROUP_THRESHOLDS.items())
-def test_long_tail_roman_and_out_of_scope(report, group, threshold):
+def test_long_tail_roman_out_of_scope_and_directory(report, group, threshold):
     results = [r for r in report.results if r.case.group == group]
     assert len(results) >= GROUP_MINIMUM_CASES[group]
     passed = sum(r.passed for r in results) / len(results)

@@ -108,3 +108,14 @@ def test_a_broken_show_more_payload_is_not_a_search():
     search = Search(("autism", "parent-support"), "Ashford", "TN23", 9, 5)
     assert Search.decode(search.encode()) == search
     assert search.page_url() == "/services?need=autism&need=parent-support&area=Ashford&age=9"
+
+
+def test_without_a_place_the_family_is_asked_for_it_and_the_search_waits(responder):
+    reply = responder.respond(
+        Turn(text="are there any autism support groups?", intent="local-offer", ranking=(("local-offer", 0.9),))
+    )
+    answer = reply.messages[0]
+    assert "town or district" in answer["text"] and reply.slots["directory_query"]
+    follow = responder.respond(Turn(text="Ashford", intent="nlu_fallback", directory_query=reply.slots["directory_query"]))
+    assert follow.messages[0]["services"][0]["id"] == fid("ashford-autism")
+    assert follow.slots["directory_query"] is None  # asked once; answered

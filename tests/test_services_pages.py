@@ -11,12 +11,16 @@ from typing import Any
 
 import pytest
 
+from bot.core.areas import Areas
+from bot.core.settings import ROOT
+from bot.storage.directory import Changes
 from bot.storage.store import Store
 from tests import feed_server
 from tests.conftest import web_app
 from tests.test_widget import ARTIFACTS, AXE, browser, run_axe  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.browser
+AREAS = Areas(ROOT / "content" / "areas.yml")
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +137,15 @@ def test_errors_by_keyboard_lead_to_the_field(tab):
     tab_until(tab, "document.activeElement.getAttribute('href') === '#age'")
     tab.keyboard.press("Enter")
     assert focused(tab) == "age" or tab.url.endswith("#age")
+
+
+def test_the_running_web_app_sees_a_finished_sync_without_a_restart(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'app.db'}")
+    directory = feed_server.load(store)
+    with web_app(tmp_path) as url:
+        assert "Dover Supported Employment" in fetch(f"{url}/services")[1]
+        kept = [r for r in feed_server.records() if r["name"] != "Dover Supported Employment"]
+        directory.apply(directory.start_sync("fixture", False), Changes(kept, {r["id"] for r in kept}, []), AREAS)
+        _, html = fetch(f"{url}/services")
+    store.engine.dispose()
+    assert "Dover Supported Employment" not in html and f"{len(kept)} services" in html

@@ -87,7 +87,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def site(
     assistant_stack: Stack, host_site: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Store]]:
-    """The web app with all six languages, in front of the running stack's Rasa and action server."""
+    """The web app with all six languages, in front of the running stack's Rasa and action server,
+    on the stack's app database, as in production (the action server finds services there)."""
     stack = assistant_stack.settings
     var = tmp_path_factory.mktemp("widget-var")
     with web_app(
@@ -97,8 +98,9 @@ def site(
         BOT_RASA_TOKEN=assistant_stack.token,
         BOT_LANGUAGES=LANGUAGES,
         BOT_CORS_ORIGINS=host_site[0],
+        APP_DATABASE_URL=stack.database_url,
     ) as url:
-        yield url, Store(f"sqlite:///{var / 'app.db'}")
+        yield url, Store(stack.database_url)
 
 
 @pytest.fixture
@@ -369,10 +371,10 @@ def test_a_directory_question_lists_services_that_open_their_own_page(page, site
     services = page.locator("#kc-log .kent-chat__services li")
     assert 1 <= services.count() <= 5
     assert services.filter(has_text="Kent PACT").count() == 1
-    link = services.first.locator("a[href*='/services/']")
-    name = link.inner_text()
+    assert services.first.locator("a[href*='/services/']").count() == 1
     assert run_axe(page, "services-in-chat") == []
-    tab_to(page, "el => el.href && el.href.includes('/services/')")
+    tab_to(page, "el => Boolean(el.href) && el.href.includes('/services/')", backwards=True)
+    name = page.evaluate("document.activeElement.textContent")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == name  # the service's own page, by keyboard

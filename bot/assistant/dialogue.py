@@ -101,7 +101,13 @@ class Responder:
             now=self.now(),
             _=gettext_for(turn.language),
             services=self.services,
-            slots={"language": turn.language, "reading_level": turn.reading_level, "awaiting_area": False, "awaiting_date": None},
+            slots={
+                "language": turn.language,
+                "reading_level": turn.reading_level,
+                "awaiting_area": False,
+                "awaiting_date": None,
+                "directory_query": None,
+            },
         )
         if ctx.place is not None and ctx.place.district:
             ctx.slots["district"] = turn.district = ctx.place.district

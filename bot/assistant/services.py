@@ -1,9 +1,9 @@
 """'Is there an autism support group for parents near Ashford?': services from the Local Offer's
 directory, near the family, for the child's age and need.
 
-A message is a directory question when it names a Kent place, says "near me" or asks for a
-group, club or service (content/directory/<language>.yml), and its topic is one that
-content/directory.yml lists, or it names a need and asks for a service. The needs found in
+A message is a directory question when it names a Kent place (or says "near me") and asks for
+a group, club or service or is about a topic content/directory.yml lists; or when it asks for a
+group, club or service and names a kind of service (content/directory.yml says exactly). The needs found in
 any language become English search terms, since the feed's records are in English.
 The "Show more" button sends the same search back with the `directory_query` entity.
 """
@@ -69,6 +69,9 @@ def understand(ctx: TurnContext) -> Search | None:
     turn, rules = ctx.turn, ctx.content.directory
     if turn.intent == INTENT:
         return Search.decode(str(turn.entities.get("directory_query") or ""))
+    asked = Search.decode(turn.directory_query) if turn.directory_query else None
+    if asked is not None and ctx.place is not None and ctx.place.district and len(turn.text.split()) <= 4:
+        return replace(asked, district=ctx.place.district)  # "Ashford", after "tell me your town"
     if turn.text.startswith("/") or not rules.needs:
         return None
     labels = ctx.content.directory_words.find(turn.text)
@@ -76,12 +79,14 @@ def understand(ctx: TurnContext) -> Search | None:
     here = ctx.place
     if here is not None and here.medway:
         return None  # Medway has its own Local Offer: the elsewhere and handoff replies say so
-    asks = here is not None or "near" in labels or "looking" in labels
-    topic = ctx.intent if ctx.intent in rules.topics else None
-    if not ((topic and asks) or ("looking" in labels and needs)):
+    looking = "looking" in labels
+    topic_needs = rules.topics.get(ctx.intent, ())
+    near = here is not None or "near" in labels
+    about_a_service = ctx.intent in rules.topics and bool(needs)
+    kind_of_service = any(not rules.needs[n].condition for n in needs)
+    if not ((near and (looking or about_a_service)) or (looking and kind_of_service)):
         return None
-    if not needs and topic:
-        needs = rules.topics[topic]
+    needs = needs or topic_needs
     district = here.district if here else (turn.district if "near" in labels else None)
     postcode = next((m.group(1).upper() for m in POSTCODE.finditer(turn.text)), None)
     return Search(needs, district, postcode, rules.age(turn.text))
@@ -143,6 +148,9 @@ def _describe(ctx: TurnContext, search: Search, found: Found) -> str:
         lines = [_("Services for {place}: {total} found.").format(total=found.total, place=_where(ctx, search))]
     if search.offset == 0 and found.total > shown:
         lines.append(_("Here are the first {shown}.").format(shown=shown))
+    if search.district is None and search.offset == 0:
+        lines.append(_("Tell me your town or district to see the services near you first."))
+        ctx.slots["directory_query"] = search.encode()
     if ctx.turn.language != "en":
         lines.append(_("The services' details are in English, as the directory gives them."))
     if any(s.out_of_date(ctx.now.date()) for s in found.services):

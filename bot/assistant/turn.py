@@ -34,6 +34,7 @@ class Turn:
     ranking: tuple[tuple[str, float], ...] = ()
     roman: bool = False  # Urdu or Nepali written in Latin letters ("mera beta autistic hai")
     script: str | None = None  # "asked", or the language chosen for Latin-letter messages
+    directory_query: str | None = None  # a directory search that waits for the family's town
 
 
 @dataclass

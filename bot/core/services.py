@@ -133,6 +133,7 @@ class Need:
     id: str
     label: str
     terms: tuple[str, ...]
+    condition: bool = False  # a child's condition (autism), not a kind of service (a support group)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def load_rules(root: Path) -> DirectoryRules:
     for need_id, spec in (data.get("needs") or {}).items():
         if not isinstance(spec, dict) or not isinstance(spec.get("label"), str) or not isinstance(spec.get("terms"), list):
             raise problem(str(need_id), f"need '{need_id}' needs a label and a list of terms", yaml_value_of(node, "needs"))
-        needs[str(need_id)] = Need(str(need_id), spec["label"], tuple(str(t) for t in spec["terms"]))
+        needs[str(need_id)] = Need(str(need_id), spec["label"], tuple(str(t) for t in spec["terms"]), bool(spec.get("condition")))
     for topic, topic_needs in topics.items():
         unknown = [n for n in topic_needs if n not in needs]
         if unknown:

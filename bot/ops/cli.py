@@ -485,12 +485,17 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
 
 
 def _directory(settings: Settings) -> tuple[Directory, Areas]:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.core.areas import Areas
     from bot.storage.directory import Directory
     from bot.storage.store import Store
 
     store = Store(settings.database_url)
-    store.migrate()
+    try:
+        store.migrate()
+    except SQLAlchemyError as exc:
+        sys.exit(f"error: the app database (APP_DATABASE_URL) is not answering: {exc.__class__.__name__}")
     return Directory(store), Areas(settings.content_dir / "areas.yml")
 
 

@@ -234,12 +234,11 @@ class Directory:
             session.commit()
             return int(row.id)
 
-    def fail_sync(self, sync_id: int, error: str, skipped: list[Skipped] = ()) -> None:  # type: ignore[assignment]
+    def fail_sync(self, sync_id: int, error: str) -> None:
         with Session(self.engine) as session:
             row = session.get(DirectorySync, sync_id)
             if row is not None:
                 row.status, row.error, row.finished_at = "failed", error, utcnow()
-                row.skipped = json.dumps([s.__dict__ for s in skipped])
                 session.commit()
 
     def apply(self, sync_id: int, changes: Changes, areas: Areas) -> tuple[int, int]:
