@@ -33,8 +33,10 @@ def build_responder(config: settings.Settings) -> Responder:
     """
     content = LiveContent(config.content_dir)
     signal.signal(signal.SIGHUP, lambda *_: content.reload_soon())
-    services = Directory(Store(config.database_url))  # searched live: a finished sync shows at once
-    return Responder(content.get, classifier=safety_classifier(content.get(), config), services=services)
+    store = Store(config.database_url)
+    services = Directory(store)  # searched live: a finished sync shows at once
+    classifier = safety_classifier(content.get(), config)
+    return Responder(content.get, classifier=classifier, services=services, callbacks=store)
 
 
 CONFIG = settings.load()

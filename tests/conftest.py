@@ -94,7 +94,7 @@ def assistant(assistant_stack: Stack) -> str:
 
 
 @contextmanager
-def web_app(var: Path, **env: str) -> Iterator[str]:
+def web_app(var: Path, log_file: Path | None = None, **env: str) -> Iterator[str]:
     """`bot web` alone on a free port with extra settings; yields its URL.
 
     Without Rasa it still serves pages, call-backs and feedback (and /api/health says 503);
@@ -109,9 +109,8 @@ def web_app(var: Path, **env: str) -> Iterator[str]:
         "BOT_VAR_DIR": str(var),
         **env,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.ops.cli", "web"], env=child, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    out = log_file.open("ab") if log_file is not None else subprocess.DEVNULL
+    process = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "web"], env=child, cwd=ROOT, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_listening(f"{url}/api/health")
@@ -119,6 +118,8 @@ def web_app(var: Path, **env: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+        if log_file is not None:
+            out.close()  # type: ignore[union-attr]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -40,6 +40,8 @@ RUNS = {
     ("chat", NEGATIVE): 300,
     ("callback", POSITIVE): 300,
     ("callback", NEGATIVE): 300,
+    ("requestStatus", POSITIVE): 50,
+    ("requestStatus", NEGATIVE): 50,
     ("health", POSITIVE): 5,
     ("openapi", POSITIVE): 5,
 }

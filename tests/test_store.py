@@ -20,7 +20,7 @@ def test_migrations_create_the_schema_and_run_twice(store):
     store.migrate()
     store.migrate()
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
 
 
 def test_a_request_is_stored_pending_then_marked_sent(store):
@@ -83,7 +83,7 @@ def test_purge_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "deleted 0 call-back requests, 0 feedback responses and 0 conversation events older than 90 days"
+        "deleted 0 call-back requests, 0 feedback responses, 0 unanswered questions and 0 conversation events older than 90 days"
     )
     bad = subprocess.run(
         [sys.executable, "-m", "bot.ops.cli", "data", "purge", "--older-than", "soon"],

@@ -21,6 +21,7 @@ from bot.assistant.handlers import HANDLERS, Handler
 from bot.assistant.safety import SITUATIONS, SafetyMatcher
 from bot.assistant.safety_classifier import SafetyClassifier
 from bot.assistant.turn import Reply, Turn, TurnContext
+from bot.core.callback_status import CallbackLookup
 from bot.core.i18n import gettext_for
 from bot.core.messages import TALK_TO_PERSON
 from bot.core.services import ServiceFinder
@@ -62,6 +63,7 @@ class Responder:
         certainty: Certainty | None = None,
         councils: elsewhere.Councils | None = None,
         services: ServiceFinder | None = None,
+        callbacks: CallbackLookup | None = None,
     ) -> None:
         self._content = content
         self.now = now
@@ -70,6 +72,7 @@ class Responder:
         self.certainty = certainty or read_certainty()
         self.councils = councils or elsewhere.Councils()
         self.services = services
+        self.callbacks = callbacks
 
     def assess_safety(self, turn: Turn, safety: SafetyMatcher) -> tuple[list[str], bool]:
         """The situations a message is about, and whether a young person wrote it about themselves.
@@ -101,6 +104,7 @@ class Responder:
             now=self.now(),
             _=gettext_for(turn.language),
             services=self.services,
+            callbacks=self.callbacks,
             slots={
                 "language": turn.language,
                 "reading_level": turn.reading_level,

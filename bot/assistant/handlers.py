@@ -16,10 +16,11 @@ from bot.assistant.dates import GUIDE_CONTACTS, DateAnswer, assign, choose_calcu
 from bot.assistant.replies import AREA_LABELS, area_buttons, person_button
 from bot.assistant.services import find_services
 from bot.assistant.turn import TurnContext
+from bot.core import callback_status, you_said_we_did
 from bot.core.date_words import DateWords
 from bot.core.deadlines import Calculation, work_out
 from bot.core.hours import LONDON
-from bot.core.messages import TALK_TO_PERSON, message
+from bot.core.messages import TALK_TO_PERSON, message, to_html
 
 Handler = Callable[[TurnContext], bool]
 
@@ -101,6 +102,23 @@ def _answer(ctx: TurnContext, words: DateWords, answer: DateAnswer, today: dt.da
     ctx.slots["last_topic"] = topic
 
 
+def callback_lookup(ctx: TurnContext) -> bool:
+    """ "What's happening with my call-back CB-ABCD2345?": its status and what happens next,
+    never its details (the reference alone is no proof of who is asking)."""
+    reference = callback_status.normalise(ctx.turn.text)
+    if reference is None or ctx.callbacks is None:
+        return False
+    status = ctx.callbacks.status_of(reference)
+    if status is None:
+        text = ctx._("I could not find a call-back request with the reference {reference}. Check it, or ask for a new call-back.")
+        ctx.messages.append(message("chat", text.format(reference=reference), buttons=[person_button(ctx._)]))
+        return True
+    text = ctx._("Your call-back request {reference}:").format(reference=reference)
+    topic = "callback-status" if "callback-status" in ctx.content.topics else None
+    ctx.messages.append(message("answer", f"{text} {callback_status.what_next(status, ctx._)}", topic=topic))
+    return True
+
+
 def glossary_term(ctx: TurnContext) -> bool:
     """ "What does SEMH mean?": the term in plain words."""
     entry = ctx.glossary_entry
@@ -150,8 +168,23 @@ def topic_answer(ctx: TurnContext) -> bool:
     if ctx.judgement is not None and ctx.judgement.verdict != "answer":
         return False
     ctx.messages.append(replies.answer(ctx.content, ctx.intent, ctx.turn, ctx._, level=ctx.turn.reading_level, part="answer"))
+    if ctx.intent == you_said_we_did.TOPIC:
+        _latest_changes(ctx)
     ctx.slots["last_topic"] = ctx.intent
     return True
+
+
+def _latest_changes(ctx: TurnContext) -> None:
+    """The feedback topic's answer shows what changed lately (content/you-said-we-did.md), before
+    its last paragraph, so it still ends with who can help."""
+    entries = you_said_we_did.load(ctx.content.root)[:3]
+    if entries:
+        lines = [ctx._("What changed because of what families said:")]
+        lines += [f"- **{e.said}**. {e.did.split(chr(10) + chr(10))[0]}" for e in entries]
+        answer = ctx.messages[-1]
+        body, _, last = answer["text"].rpartition("\n\n")
+        answer["text"] = "\n\n".join(filter(None, (body, "\n".join(lines), last)))
+        answer["html"] = to_html(answer["text"])
 
 
 def follow_up(ctx: TurnContext) -> bool:
@@ -287,6 +320,7 @@ def fallback(ctx: TurnContext) -> bool:
 # The order turns are tried in. The first handler that returns True answers the turn.
 HANDLERS: tuple[Handler, ...] = (
     work_out_dates,
+    callback_lookup,
     choose_script,
     glossary_term,
     elsewhere,

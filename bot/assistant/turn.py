@@ -13,6 +13,7 @@ from bot.assistant.content import Content
 from bot.assistant.elsewhere import Elsewhere
 from bot.assistant.glossary import Entry
 from bot.core.areas import Place
+from bot.core.callback_status import CallbackLookup
 from bot.core.services import ServiceFinder
 
 
@@ -64,4 +65,5 @@ class TurnContext:
     judgement: Judgement | None = None  # answer, ask "did you mean", or search (bot/assistant/certainty.py)
     elsewhere: Elsewhere | None = None  # a family outside Kent, or a request that is not ours
     services: ServiceFinder | None = None  # the Local Offer's services directory, where this process has one
+    callbacks: CallbackLookup | None = None  # where a family's call-back request stands
     restart: bool = False

@@ -6,6 +6,8 @@ a password, so a message can be pasted into a ticket as it is.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 from pathlib import Path
@@ -121,3 +123,20 @@ def flag(name: str, default: bool) -> bool:
     if raw not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
         raise ConfigError(f"{name} must be true or false, got {raw!r}")
     return raw in ("1", "true", "yes", "on")
+
+
+def fernet_key(name: str) -> str | None:
+    """A key for the staff console's encrypted cookie: 32 random bytes, URL-safe base64 (as
+    `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` prints)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(raw.encode())
+    except (ValueError, binascii.Error):
+        key = b""
+    if len(key) != 32:
+        raise ConfigError(
+            f"{name} must be 32 random bytes in URL-safe base64 (44 characters); generate one with Fernet.generate_key()"
+        )
+    return raw

@@ -29,6 +29,12 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (England's bank holidays off):
+    a request made on Friday has waited 1 working day on Monday."""
+    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + dt.timedelta(days=n)))
+
+
 def bank_holiday_name(day: dt.date) -> str | None:
     """The English name of a bank holiday in England ("Good Friday"), or None."""
     return _bank_holidays(day.year).get(day)

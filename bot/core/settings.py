@@ -124,6 +124,13 @@ class Settings:
     frame_ancestors: tuple[str, ...] = ("'self'",)
     cors_origins: tuple[str, ...] = ()
     directory_url: str | None = None
+    staff_console: bool = True
+    staff_secret: str | None = None
+    staff_cookie_secure: bool = True
+    callback_overdue_days: int = 2
+    rate_limit_login: str = "5/15 minutes"
+    rate_limit_login_ip: str = "30/15 minutes"
+    rate_limit_status: str = "30/hour"
 
     def isolated(self, var_dir: Path) -> Settings:
         """The same settings on free ports with their own var folder, for a stack that
@@ -361,6 +368,14 @@ TABLE: tuple[Setting, ...] = (
     _listed("cors_origins", "BOT_CORS_ORIGINS", "", _cors_origins),
     # The council's Open Referral UK feed; without one, the embedded directory (data/directory/).
     Setting("directory_url", "BOT_DIRECTORY_URL", "", lambda n, d, _: env.url(n, "the directory is read from one feed")),
+    # The staff console (/staff/): on unless switched off; its cookie key (see docs/security.md).
+    Setting("staff_console", "BOT_STAFF_CONSOLE", True, lambda n, d, _: env.flag(n, d)),
+    Setting("staff_secret", "BOT_STAFF_SECRET", None, lambda n, d, _: env.fernet_key(n)),
+    Setting("staff_cookie_secure", "BOT_STAFF_COOKIE_SECURE", True, lambda n, d, _: env.flag(n, d)),
+    Setting("callback_overdue_days", "BOT_CALLBACK_OVERDUE_DAYS", 2, lambda n, d, _: env.count(n, d, 1, 30)),
+    Setting("rate_limit_login", "BOT_RATE_LIMIT_LOGIN", "5/15 minutes", lambda n, d, _: env.rate(n, d)),
+    Setting("rate_limit_login_ip", "BOT_RATE_LIMIT_LOGIN_IP", "30/15 minutes", lambda n, d, _: env.rate(n, d)),
+    Setting("rate_limit_status", "BOT_RATE_LIMIT_STATUS", "30/hour", lambda n, d, _: env.rate(n, d)),
 )
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from bot.core.areas import Areas
     from bot.ops.stack import Stack
     from bot.storage.directory import Directory
+    from bot.storage.staff import Staff
 
 
 def _settings() -> Settings:
@@ -478,8 +479,8 @@ def cmd_data_purge(args: argparse.Namespace) -> int:
     purged = store.purge(args.older_than)
     events = purge_conversations(settings.tracker_store_url, args.older_than)
     print(
-        f"deleted {purged.callbacks} call-back requests, {purged.feedback} feedback responses "
-        f"and {events} conversation events older than {args.older_than.days} days"
+        f"deleted {purged.callbacks} call-back requests, {purged.feedback} feedback responses, "
+        f"{purged.questions} unanswered questions and {events} conversation events older than {args.older_than.days} days"
     )
     return 0
 
@@ -547,6 +548,82 @@ def cmd_directory_status(args: argparse.Namespace) -> int:
         print(f"{when}  {row.status:<7} {kind:<11} {row.feed}: {outcome}")
         for item in skipped:
             print(f"    skipped {item['id']}: {item['reason']}")
+    return 0
+
+
+def _staff(settings: Settings) -> Staff:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage.staff import Staff
+    from bot.storage.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        store.migrate()
+    except SQLAlchemyError as exc:
+        sys.exit(f"error: the app database (APP_DATABASE_URL) is not answering: {exc.__class__.__name__}")
+    return Staff(store)
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """A staff account: the password from standard input, or a one-time set-up link."""
+    from bot.storage.staff import StaffError
+
+    password = None
+    if not args.setup_link:
+        if sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass("password (at least 12 characters): ")
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+    try:
+        token = _staff(_settings()).add_user(args.email, args.role, password)
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if token is not None:
+        print(f"account created; send this one-time link to {args.email} (it works once, for 24 hours):")
+        print(f"{args.base_url.rstrip('/')}/staff/setup?token={token}")
+    else:
+        print(f"account created for {args.email} ({args.role})")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    for account in _staff(_settings()).users():
+        state = "disabled" if account.disabled else "active" if account.set_up else "not set up"
+        last = f"last signed in {account.last_login_at:%Y-%m-%d %H:%M} UTC" if account.last_login_at else "never signed in"
+        print(f"{account.email}\t{account.role}\t{state}\t{last}")
+    return 0
+
+
+def cmd_staff_disable(args: argparse.Namespace) -> int:
+    from bot.storage.staff import StaffError
+
+    try:
+        _staff(_settings()).disable(args.email)
+    except StaffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.email} can no longer sign in")
+    return 0
+
+
+def cmd_staff_summary(args: argparse.Namespace) -> int:
+    """The daily email to the team: requests waiting longer than BOT_CALLBACK_OVERDUE_DAYS."""
+    from bot.storage.mailer import send_summary
+    from bot.storage.staff import overdue
+
+    settings = _settings()
+    late = overdue(_staff(settings), settings.callback_overdue_days)
+    if args.dry_run:
+        for reference, days in late:
+            print(f"{reference}\t{days} working days")
+        return 0
+    send_summary(late, settings)
+    limit = settings.callback_overdue_days
+    print(f"summary sent to {settings.staff_email}: {len(late)} requests waiting more than {limit} working days")
     return 0
 
 
@@ -664,6 +741,23 @@ def parser() -> argparse.ArgumentParser:
     status = directory.add_parser("status", help="the feed, the last syncs, counts, and the records skipped and why")
     status.add_argument("--last", type=int, default=5, help="how many syncs to show (5)")
     status.set_defaults(func=cmd_directory_status)
+
+    staff = sub.add_parser("staff", help="staff console accounts, and the daily call-back summary").add_subparsers(
+        dest="staff_command", required=True
+    )
+    add_user = staff.add_parser("add-user", help="add an account; the password is read from standard input")
+    add_user.add_argument("email")
+    add_user.add_argument("--role", required=True, choices=["admin", "agent", "editor"])
+    add_user.add_argument("--setup-link", action="store_true", help="print a one-time set-up link instead of reading a password")
+    add_user.add_argument("--base-url", default="http://localhost:8000", help="the console's address, for the link")
+    add_user.set_defaults(func=cmd_staff_add)
+    staff.add_parser("list", help="every account, its role and state").set_defaults(func=cmd_staff_list)
+    disable = staff.add_parser("disable", help="stop an account signing in")
+    disable.add_argument("email")
+    disable.set_defaults(func=cmd_staff_disable)
+    summary = staff.add_parser("summary", help="email the team the call-backs waiting too long (run daily)")
+    summary.add_argument("--dry-run", action="store_true", help="print them instead")
+    summary.set_defaults(func=cmd_staff_summary)
 
     bench = sub.add_parser("bench", help="load-test the chat API with one Rasa replica and two; report latency and memory")
     bench.add_argument("--sessions", type=_sessions, default=(20, 50), help="concurrent conversations, such as 20,50")

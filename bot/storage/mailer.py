@@ -57,12 +57,29 @@ def compose(request: CallbackRequest, settings: Settings) -> EmailMessage:
 
 
 def send(request: CallbackRequest, settings: Settings) -> None:
+    _send(compose(request, settings), settings)
+
+
+def _send(message: EmailMessage, settings: Settings) -> None:
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(compose(request, settings))
+        smtp.send_message(message)
+
+
+def send_summary(late: list[tuple[str, int]], settings: Settings) -> None:
+    """The daily summary: references and working days waited only; the details are in the console."""
+    message = EmailMessage()
+    message["Subject"] = f"SEND call-backs waiting: {len(late)} over {settings.callback_overdue_days} working days"
+    message["From"] = settings.email_from
+    message["To"] = settings.staff_email
+    lines = [f"These call-back requests have waited more than {settings.callback_overdue_days} working days:", ""]
+    lines += [f"{reference}: {days} working days" for reference, days in late] or ["None. Thank you."]
+    lines += ["", "Open each one in the staff console: /staff/callbacks"]
+    message.set_content("\n".join(lines))
+    _send(message, settings)
 
 
 def deliver_pending(store: Store, settings: Settings, now: dt.datetime | None = None) -> tuple[int, int]:

@@ -45,6 +45,13 @@ class CallbackRequest(Base):
     last_error = Column(Text)
     last_attempt_at = Column(DateTime)
     sent_at = Column(DateTime)
+    language = Column(String(8))
+    # The staff console's queue (bot/web/console.py): new, in_progress, done, not_reached
+    status = Column(String(16), nullable=False, default="new")
+    assigned_to = Column(String(254))
+    outcome_note = Column(Text)
+    updated_at = Column(DateTime)
+    closed_at = Column(DateTime)
 
 
 class Feedback(Base):
@@ -60,10 +67,25 @@ class Feedback(Base):
     comment = Column(Text)
 
 
+class UnansweredQuestion(Base):
+    """A question the assistant could not answer (fallback, "did you mean", search), for editors'
+    report; its text was redacted before it reached the web app's storage (bot/core/redact.py)."""
+
+    __tablename__ = "unanswered_questions"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False)
+    language = Column(String(8), nullable=False)
+    kind = Column(String(16), nullable=False)
+    topic = Column(String(64))
+    text = Column(Text, nullable=False)
+
+
 @dataclass(frozen=True)
 class Purged:
     callbacks: int
     feedback: int
+    questions: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,7 @@ class NewCallback:
     topic: str | None
     district: str | None
     message: str
+    language: str | None = None
 
 
 def utcnow() -> dt.datetime:
@@ -121,6 +144,7 @@ class Store:
             consent_at=now,
             email_status="pending",
             email_attempts=0,
+            status="new",
             **request.__dict__,
         )
         with Session(self.engine, expire_on_commit=False) as session:
@@ -131,6 +155,11 @@ class Store:
     def get(self, reference: str) -> CallbackRequest | None:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.scalars(select(CallbackRequest).where(CallbackRequest.reference == reference)).first()
+
+    def status_of(self, reference: str) -> str | None:
+        """A request's status only (the family's lookup): never any of its details."""
+        with Session(self.engine) as session:
+            return session.scalar(select(CallbackRequest.status).where(CallbackRequest.reference == reference))
 
     def pending_emails(self) -> list[CallbackRequest]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -160,12 +189,17 @@ class Store:
             session.commit()
         return row
 
+    def add_unanswered(self, language: str, kind: str, topic: str | None, text: str) -> None:
+        with Session(self.engine) as session:
+            session.add(UnansweredQuestion(created_at=utcnow(), language=language, kind=kind, topic=topic, text=text))
+            session.commit()
+
     def feedback(self, session_id: str) -> list[Feedback]:
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.scalars(select(Feedback).where(Feedback.session_id == session_id).order_by(Feedback.id)))
 
     def purge(self, older_than: dt.timedelta) -> Purged:
-        """Delete call-back requests and feedback created before the retention period.
+        """Delete call-back requests, feedback and unanswered questions created before the retention period.
 
         Feedback comments are redacted, but a family can still say something that
         identifies them in words, so comments follow the same retention as call-backs.
@@ -174,8 +208,9 @@ class Store:
         with Session(self.engine) as session:
             callbacks = session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < cutoff))
             feedback = session.execute(delete(Feedback).where(Feedback.created_at < cutoff))
+            questions = session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.created_at < cutoff))
             session.commit()
-            return Purged(callbacks.rowcount or 0, feedback.rowcount or 0)
+            return Purged(callbacks.rowcount or 0, feedback.rowcount or 0, questions.rowcount or 0)
 
 
 def purge_conversations(tracker_url: str, older_than: dt.timedelta) -> int:

@@ -19,25 +19,28 @@ from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core import limits
+from bot.core import callback_status, limits
 from bot.core.feedback import parse_feedback
-from bot.core.i18n import direction
+from bot.core.i18n import direction, gettext_for
 from bot.core.messages import KINDS
 from bot.core.messages import message as chat_message
+from bot.core.redact import redact
 from bot.core.settings import Settings
 from bot.core.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadRequest, is_session_id, session_id_of
 from bot.storage.directory import Directory as ServiceDirectory
 from bot.storage.spool import NotSaved, Spool, catch_up, save
 from bot.storage.store import NewCallback, Store
-from bot.web import calendar, openapi, pages, services_pages, staff_files
+from bot.web import calendar, console, openapi, pages, services_pages, staff_files
 from bot.web.degraded import Directory
-from bot.web.ratelimit import RATE_LIMITS, RateLimits, callback_allowed, rate_limit
+from bot.web.ratelimit import RATE_LIMITS, RateLimits, callback_allowed, rate_limit, too_many
 from bot.web.replicas import Replicas, Unavailable
 from bot.web.security import security_headers
 from bot.web.staff_files import STAFF
 from bot.web.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
+# Replies that mean the assistant could not answer: the question goes to the editors' report.
+UNANSWERED_KINDS = ("fallback", "clarify", "search")
 
 READING_LEVELS = ("standard", "easy")
 
@@ -130,7 +133,9 @@ async def chat(request: web.Request) -> web.Response:
         return _error(400, str(exc))
 
     metadata = {k: chat_request[k] for k in ("language", "reading_level") if k in chat_request}
-    payload = {"sender": chat_request["session_id"], "message": chat_request["text"], "metadata": metadata}
+    # What the family volunteered about themselves never goes further than this process.
+    text = chat_request["text"] if chat_request["text"].startswith("/") else redact(chat_request["text"])
+    payload = {"sender": chat_request["session_id"], "message": text, "metadata": metadata}
     language = chat_request.get("language", settings.languages[0])
     try:
         items = await request.app[REPLICAS].send(request.app[CLIENT], payload)
@@ -143,6 +148,9 @@ async def chat(request: web.Request) -> web.Response:
         log.error("Rasa replied with no messages: is the action server or the lock store (Redis) down?")
         messages = [directory(request).message(language)]
     language = next((m["language"] for m in messages if m.get("language")), language)
+    unanswered = next((m for m in messages if m["kind"] in UNANSWERED_KINDS), None)
+    if unanswered is not None and not text.startswith("/"):
+        _keep_unanswered(request.app[STORE], language, unanswered, text)
     return web.json_response(
         {
             "session_id": chat_request["session_id"],
@@ -151,6 +159,15 @@ async def chat(request: web.Request) -> web.Response:
             "messages": messages,
         }
     )
+
+
+def _keep_unanswered(store: Store, language: str, message: dict[str, Any], text: str) -> None:
+    """A question the assistant could not answer, for the editors' report; off the event loop,
+    and a failure is logged, never the family's problem."""
+    job = asyncio.get_running_loop().run_in_executor(
+        None, store.add_unanswered, language, message["kind"], message.get("topic"), text
+    )
+    job.add_done_callback(_log_failure)
 
 
 def _optional_text(body: dict[str, Any], field: str, limit: int, errors: dict[str, str]) -> str | None:
@@ -163,7 +180,9 @@ def _optional_text(body: dict[str, Any], field: str, limit: int, errors: dict[st
     return value.strip() or None
 
 
-def parse_callback(body: Any, topics: AbstractSet[str], districts: AbstractSet[str]) -> NewCallback:
+def parse_callback(
+    body: Any, topics: AbstractSet[str], districts: AbstractSet[str], languages: tuple[str, ...] = ()
+) -> NewCallback:
     """Check a call-back request; raise CallbackInvalid with a message for every bad field."""
     if not isinstance(body, dict):
         raise CallbackInvalid({"body": NOT_AN_OBJECT})
@@ -202,13 +221,15 @@ def parse_callback(body: Any, topics: AbstractSet[str], districts: AbstractSet[s
     message = body.get("message", "")
     if not isinstance(message, str) or len(message) > limits.MESSAGE or UNPRINTABLE.search(message):
         errors["message"] = f"message must be text of at most {limits.MESSAGE} characters, without control characters."
+    language = body.get("language")
+    if language is not None and language not in languages:
+        errors["language"] = f"language must be one of: {', '.join(languages)}."
     if body.get("consent") is not True:
         errors["consent"] = "We can only store your details and contact you if you agree: set consent to true."
     if errors:
         raise CallbackInvalid(errors)
-    return NewCallback(
-        session_id, name or "", phone, email, preferred_time, topic, district, message.strip() if isinstance(message, str) else ""
-    )
+    text = message.strip() if isinstance(message, str) else ""
+    return NewCallback(session_id, name or "", phone, email, preferred_time, topic, district, text, language)
 
 
 class CallbackInvalid(Exception):
@@ -225,7 +246,7 @@ async def callback(request: web.Request) -> web.Response:
         return _error(400, str(exc))
     known = request.app[STAFF].current
     try:
-        new = parse_callback(body, known.topics, known.districts)
+        new = parse_callback(body, known.topics, known.districts, settings.languages)
     except CallbackInvalid as exc:
         return web.json_response({"error": "Please check the form.", "fields": exc.fields}, status=400)
     too_many = await callback_allowed(request)
@@ -243,9 +264,33 @@ async def callback(request: web.Request) -> web.Response:
     return web.json_response({"reference": reference}, status=201)
 
 
+async def callback_status_lookup(request: web.Request) -> web.Response:
+    """Where a call-back request stands, for the family who has its reference: the status and
+    what happens next, never any personal data. Rate-limited per IP, as references are secrets."""
+    limiter = request.app[RATE_LIMITS]
+    wait = await limiter.hit("status", limiter.client_ip(request))
+    if wait is not None:
+        return too_many(wait)
+    settings = request.app[SETTINGS]
+    language = request.query.get("language", settings.languages[0])
+    if language not in settings.languages:
+        return _error(400, f"language must be one of: {', '.join(settings.languages)}.")
+    reference = callback_status.normalise(request.match_info["reference"])
+    status = None
+    if reference is not None:
+        try:
+            status = await asyncio.get_running_loop().run_in_executor(None, request.app[STORE].status_of, reference)
+        except SQLAlchemyError:
+            return _error(503, directory(request).callback_error(language))
+    if status is None:
+        return _error(404, "There is no call-back request with this reference. Check it, or ask for a new call-back.")
+    what_next = callback_status.what_next(status, gettext_for(language))
+    return web.json_response({"reference": reference, "status": status, "what_next": what_next})
+
+
 def _log_failure(job: asyncio.Future[None]) -> None:
     if not job.cancelled() and job.exception() is not None:
-        log.error("call-back email round failed: %r", job.exception())
+        log.error("background job failed: %r", job.exception())
 
 
 async def _actions_up(client: aiohttp.ClientSession, url: str) -> bool:
@@ -341,11 +386,13 @@ def create_app(settings: Settings, token: str) -> web.Application:
     app.cleanup_ctx.append(client_context)
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/callback", callback)
+    app.router.add_get("/api/callback/{reference}", callback_status_lookup)
     app.router.add_post("/api/feedback", feedback)
     app.router.add_get("/api/strings", strings)
     app.router.add_get("/api/health", health)
     calendar.add_route(app, settings.languages)
     pages.add_routes(app, settings)
+    console.setup(app, settings, app[STORE])
     services_pages.add_routes(app, ServiceDirectory(app[STORE]))
     openapi.add_route(app, settings.languages, lambda: (app[STAFF].current.topics, app[STAFF].current.districts))
     return app

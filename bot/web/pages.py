@@ -13,8 +13,11 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
+from bot.core import you_said_we_did
 from bot.core.contacts import Contact, tel_link
+from bot.core.messages import to_html
 from bot.core.settings import ROOT, Settings
 from bot.web.staff_files import STAFF
 
@@ -45,6 +48,19 @@ async def privacy(request: web.Request) -> web.Response:
     return _render(request, "privacy.html")
 
 
+async def you_said_we_did_page(request: web.Request) -> web.Response:
+    """Read on each visit, so an editor's change shows at once."""
+    entries = [
+        {"said": e.said, "when": e.when, "html": Markup(to_html(e.did))}
+        for e in you_said_we_did.load(request.app[STAFF].content_dir)
+    ]
+    contacts = request.app[STAFF].current.contacts
+    html = (
+        request.app[TEMPLATES].get_template("you-said-we-did.html").render(help_contacts=help_contacts(contacts), entries=entries)
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
 def _render(request: web.Request, name: str) -> web.Response:
     contacts = request.app[STAFF].current.contacts
     html = request.app[TEMPLATES].get_template(name).render(help_contacts=help_contacts(contacts))
@@ -66,6 +82,7 @@ def add_routes(app: web.Application, settings: Settings) -> None:
     )
     app.router.add_get("/", index)
     app.router.add_get("/privacy", privacy)
+    app.router.add_get("/you-said-we-did", you_said_we_did_page)
     app.router.add_get("/widget.js", widget_js)
     app.router.add_static("/static/", STATIC)
     if GOVUK.is_dir():

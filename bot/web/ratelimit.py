@@ -44,6 +44,10 @@ class RateLimits:
             "session": limits.parse_many(settings.rate_limit_session),
             "ip": limits.parse_many(settings.rate_limit_ip),
             "callback": limits.parse_many(settings.rate_limit_callback),
+            # failed staff sign-ins, per account and per IP: reaching either locks sign-in out
+            "login": limits.parse_many(settings.rate_limit_login),
+            "login_ip": limits.parse_many(settings.rate_limit_login_ip),
+            "status": limits.parse_many(settings.rate_limit_status),  # call-back status lookups per IP
         }
         self.proxies = [ipaddress.ip_network(n, strict=False) for n in settings.trusted_proxies]
         # Redis calls block, so they run here rather than on the event loop; memory needs no thread.
@@ -74,11 +78,25 @@ class RateLimits:
                 return max(1.0, reset - time.time())
         return None
 
+    def _full(self, kind: str, key: str) -> float | None:
+        """Whether a limit is already reached, without counting a request: the seconds to wait, or None."""
+        for item in self.rules[kind]:
+            if not self.limiter.test(item, self.prefix, kind, key):
+                reset, _ = self.limiter.get_window_stats(item, self.prefix, kind, key)
+                return max(1.0, reset - time.time())
+        return None
+
     async def hit(self, kind: str, key: str) -> float | None:
+        return await self._run(self._hit, kind, key)
+
+    async def full(self, kind: str, key: str) -> float | None:
+        return await self._run(self._full, kind, key)
+
+    async def _run(self, check: Callable[[str, str], float | None], kind: str, key: str) -> float | None:
         if self._threads is None:
-            return self._hit(kind, key)
+            return check(kind, key)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._threads, self._hit, kind, key)
+            return await asyncio.get_running_loop().run_in_executor(self._threads, check, kind, key)
         except RedisError as exc:
             now = time.monotonic()
             if now - self._warned_at > WARN_EVERY_SECONDS:

@@ -603,7 +603,7 @@
   async function submitCallback(event) {
     event.preventDefault();
     const values = formValues();
-    const body = { session_id: state.sessionId, consent: values.consent };
+    const body = { session_id: state.sessionId, consent: values.consent, language: state.language };
     for (const field of CALLBACK_FIELDS) if (values[field.name].trim()) body[field.name] = values[field.name].trim();
     if (state.lastTopic) body.topic = state.lastTopic;
     let response;
