@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import requests
 
+from bot.core.feedback import NewFeedback
+from bot.storage.store import Store
 from tests.conftest import web_app
 from tests.test_widget import ARTIFACTS, AXE, browser, run_axe  # noqa: F401 - browser is a fixture
 
@@ -34,6 +36,18 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             env=env,
         )
         assert made.returncode == 0, made.stderr
+    store = Store(f"sqlite:///{var / 'app.db'}")
+    store.migrate()
+    for language, question in (
+        ("en", "can my child get free swimming lessons"),
+        ("en", "free swimming lessons for my child?"),
+        ("pl", "czy dziecko może mieć darmowe lekcje pływania"),
+        ("en", "what time does the tip open"),
+    ):
+        store.add_unanswered(language, "fallback", None, question)
+    store.add_feedback(NewFeedback("s-9", "school-transport", False, "It did not say how long the taxi form takes"))
+    store.add_feedback(NewFeedback("s-9", "school-transport", True, None))
+    store.engine.dispose()
     with web_app(var) as url:
         yield url.replace("127.0.0.1", "localhost")  # a secure context: the Secure cookie is kept over http
 
@@ -100,6 +114,7 @@ def test_an_agent_closes_a_call_back_by_keyboard_and_the_family_sees_it_done(tab
     assert tab.locator("h1").inner_text() == f"Call-back {reference}"
     assert "Sam Jones" in tab.content() and "07911 123456" in tab.content()
     assert run_axe(tab, "console-request") == []
+    tab.screenshot(path=str(ARTIFACTS / "console-request.png"), full_page=True)
     tab_until(tab, "el.textContent.trim() === 'Take this request'")
     press_enter_and_wait(tab)
     assert "Taken by agent@kent.gov.uk" in tab.content()
@@ -122,5 +137,7 @@ def test_the_report_and_stats_pages_pass_axe_for_an_editor(tab, console):
     for path, name in (("/staff/questions", "console-questions"), ("/staff/stats", "console-stats")):
         tab.goto(console + path)
         assert tab.locator("h1").count() == 1
+        if name == "console-questions":
+            assert "swimming lessons" in tab.content() and tab.locator(".govuk-summary-card").count() == 4
         assert run_axe(tab, name) == []
         tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

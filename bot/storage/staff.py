@@ -290,4 +290,10 @@ class Staff:
                 session.execute(select(Feedback.topic, Feedback.helpful, func.count()).group_by(Feedback.topic, Feedback.helpful))
             )
             kinds = list(session.execute(select(UnansweredQuestion.kind, func.count()).group_by(UnansweredQuestion.kind)))
-        return {"closed": closed, "feedback": feedback, "unanswered": {str(k): int(n) for k, n in kinds}}
+        usage = self.store.usage(dt.date.today() - dt.timedelta(days=30))
+        return {
+            "closed": closed,
+            "feedback": feedback,
+            "unanswered": {str(k): int(n) for k, n in kinds},
+            "usage": [(u.day, u.metric, u.key, u.count) for u in usage],
+        }

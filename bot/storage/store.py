@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, create_engine, delete, inspect, select, text
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, Text, create_engine, delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 
@@ -79,6 +79,18 @@ class UnansweredQuestion(Base):
     kind = Column(String(16), nullable=False)
     topic = Column(String(64))
     text = Column(Text, nullable=False)
+
+
+class UsageCount(Base):
+    """How the assistant is used, counted per day: messages and conversations per language,
+    answers per topic, handoffs. Counts only: nothing about anyone."""
+
+    __tablename__ = "usage_daily"
+
+    day = Column(Date, primary_key=True)
+    metric = Column(String(16), primary_key=True)
+    key = Column(String(64), primary_key=True)
+    count = Column(Integer, nullable=False)
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,21 @@ class Store:
         with Session(self.engine) as session:
             session.add(UnansweredQuestion(created_at=utcnow(), language=language, kind=kind, topic=topic, text=text))
             session.commit()
+
+    def add_usage(self, counts: dict[tuple[dt.date, str, str], int]) -> None:
+        """Add to the day's counts, in one transaction."""
+        with Session(self.engine) as session:
+            for (day, metric, key), n in counts.items():
+                row = session.get(UsageCount, (day, metric, key))
+                if row is None:
+                    session.add(UsageCount(day=day, metric=metric, key=key, count=n))
+                else:
+                    row.count += n
+            session.commit()
+
+    def usage(self, since: dt.date) -> list[UsageCount]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.scalars(select(UsageCount).where(UsageCount.day >= since)))
 
     def feedback(self, session_id: str) -> list[Feedback]:
         with Session(self.engine, expire_on_commit=False) as session:

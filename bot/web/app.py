@@ -30,12 +30,13 @@ from bot.core.validation import BAD_SESSION_ID, NOT_AN_OBJECT, UNPRINTABLE, BadR
 from bot.storage.directory import Directory as ServiceDirectory
 from bot.storage.spool import NotSaved, Spool, catch_up, save
 from bot.storage.store import NewCallback, Store
-from bot.web import calendar, console, openapi, pages, services_pages, staff_files
+from bot.web import calendar, console, openapi, pages, periodic, services_pages, staff_files, usage
 from bot.web.degraded import Directory
 from bot.web.ratelimit import RATE_LIMITS, RateLimits, callback_allowed, rate_limit, too_many
 from bot.web.replicas import Replicas, Unavailable
 from bot.web.security import security_headers
 from bot.web.staff_files import STAFF
+from bot.web.usage import USAGE
 from bot.web.widget_strings import widget_strings
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ async def chat(request: web.Request) -> web.Response:
         log.error("Rasa replied with no messages: is the action server or the lock store (Redis) down?")
         messages = [directory(request).message(language)]
     language = next((m["language"] for m in messages if m.get("language")), language)
+    request.app[USAGE].record(chat_request["session_id"], language, messages)
     unanswered = next((m for m in messages if m["kind"] in UNANSWERED_KINDS), None)
     if unanswered is not None and not text.startswith("/"):
         _keep_unanswered(request.app[STORE], language, unanswered, text)
@@ -362,17 +364,9 @@ def create_app(settings: Settings, token: str) -> web.Application:
     staff_files.add_to(app, settings.content_dir)
     app[RATE_LIMITS] = RateLimits(settings)
 
-    async def retry_emails(app: web.Application):
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(settings.email_retry_seconds)
-                await asyncio.get_running_loop().run_in_executor(None, catch_up, app[STORE], app[SPOOL], settings)
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-
-    app.cleanup_ctx.append(retry_emails)
+    periodic.every(
+        app, settings.email_retry_seconds, lambda: catch_up(app[STORE], app[SPOOL], settings), "the call-back email round"
+    )
 
     async def client_context(app: web.Application):
         # A message moved from a killed replica may wait out the dead replica's lock first.
@@ -393,6 +387,7 @@ def create_app(settings: Settings, token: str) -> web.Application:
     calendar.add_route(app, settings.languages)
     pages.add_routes(app, settings)
     console.setup(app, settings, app[STORE])
+    usage.add_to(app, app[STORE])
     services_pages.add_routes(app, ServiceDirectory(app[STORE]))
     openapi.add_route(app, settings.languages, lambda: (app[STAFF].current.topics, app[STAFF].current.districts))
     return app

@@ -26,6 +26,7 @@ from bot.core.text import fold
 
 SIMILAR = 0.6  # difflib ratio at which two questions are the same question
 SHORT_WORDS = 2  # words this short carry no meaning for grouping ("i", "my", "is")
+FONT = '"GDS Transport", arial, sans-serif'
 
 
 @dataclass
@@ -104,15 +105,17 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], unit: str = "") -> 
     for n, (label, value) in enumerate(bars):
         y = n * row + 4
         length = (width - label_width - 60) * value / top
-        parts.append(f"<text x='0' y='{y + 17}' font-size='14'>{escape(label[:30])}</text>")
+        parts.append(f"<text x='0' y='{y + 17}' font-size='14' font-family='{FONT}'>{escape(label[:30])}</text>")
         parts.append(f"<rect x='{label_width}' y='{y + 4}' width='{length:.1f}' height='18' fill='#1d70b8'></rect>")
-        parts.append(f"<text x='{label_width + length + 6:.1f}' y='{y + 17}' font-size='14'>{value:g}{escape(unit)}</text>")
+        x = label_width + length + 6
+        parts.append(f"<text x='{x:.1f}' y='{y + 17}' font-size='14' font-family='{FONT}'>{value:g}{escape(unit)}</text>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def charts(numbers: dict[str, Any]) -> list[tuple[str, Markup]]:
-    """Call-backs and how long they took, helpfulness by topic, questions we could not answer."""
+    """Conversations, languages, top topics and handoffs (last 30 days); call-backs and how long
+    they took; helpfulness by topic; questions we could not answer."""
     closed = numbers["closed"]
     days = sorted((end - start).total_seconds() / 86400 for start, end in closed)
     by_week = Counter(_week(start) for start, _ in closed)
@@ -121,7 +124,17 @@ def charts(numbers: dict[str, Any]) -> list[tuple[str, Markup]]:
         helpful.setdefault(topic or "(no topic)", [0, 0])[0 if was_helpful else 1] += count
     share = sorted(((t, round(100 * yes / (yes + no))) for t, (yes, no) in helpful.items()), key=lambda item: item[1])
     median = days[len(days) // 2] if days else None
+    per: dict[str, Counter[str]] = {}
+    for _day, metric, key, count in numbers["usage"]:
+        per.setdefault(metric, Counter())[key] += count
     return [
+        ("Conversations each day", bar_chart("Conversations each day", _by_date(numbers["usage"], "conversations")[-14:])),
+        ("Conversations by language", bar_chart("Conversations by language", per.get("conversations", Counter()).most_common())),
+        ("Most asked topics", bar_chart("Most asked topics", per.get("topics", Counter()).most_common(10))),
+        (
+            "Handoffs to a person each day",
+            bar_chart("Handoffs to a person each day", _by_date(numbers["usage"], "handoffs")[-14:]),
+        ),
         ("Call-backs closed each week", bar_chart("Call-backs closed each week", sorted(by_week.items())[-8:])),
         (
             "Time to call back",
@@ -135,6 +148,15 @@ def charts(numbers: dict[str, Any]) -> list[tuple[str, Markup]]:
             bar_chart("Questions we could not answer", sorted(numbers["unanswered"].items())),
         ),
     ]
+
+
+def _by_date(usage: list[tuple[Any, str, str, int]], metric: str) -> list[tuple[str, float]]:
+    """One metric's daily totals, oldest first, labelled like "Mon 7 Dec"."""
+    totals: Counter[dt.date] = Counter()
+    for day, name, _key, count in usage:
+        if name == metric:
+            totals[day] += count
+    return [(f"{day:%a %-d %b}", n) for day, n in sorted(totals.items())]
 
 
 def content_to_check(content_dir: Path, today: dt.date) -> dict[str, list[str]]:

@@ -11,9 +11,7 @@ so a typo never takes the phone numbers away.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from bot.core.date_words import DateWords, load_all
 from bot.core.deadlines import Rules
 from bot.core.problems import ProblemError, yaml_list
 from bot.core.services import Need, load_rules
+from bot.web import periodic
 
 log = logging.getLogger(__name__)
 
@@ -119,17 +118,4 @@ def add_to(app: web.Application, content_dir: Path, check_every: float = CHECK_E
     """Read the files now (a broken one stops start-up with its message), then keep them current."""
     app[STAFF] = StaffFiles(content_dir)
 
-    async def watch(app: web.Application) -> AsyncIterator[None]:
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(check_every)
-                try:
-                    await asyncio.get_running_loop().run_in_executor(None, app[STAFF].refresh)
-                except Exception:  # never let one bad look stop the watching
-                    log.exception("checking the staff files failed; looking again in %s s", check_every)
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-
-    app.cleanup_ctx.append(watch)
+    periodic.every(app, check_every, app[STAFF].refresh, "checking the staff files")

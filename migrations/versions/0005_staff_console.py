@@ -1,5 +1,5 @@
 """The staff console: staff accounts, the audit log, the call-back queue's columns, questions
-the assistant could not answer, and editors' marks on groups of them.
+the assistant could not answer, editors' marks on groups of them, and daily usage counts.
 
 Revision ID: 0005
 Revises: 0004
@@ -54,6 +54,13 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
     )
     op.create_table(
+        "usage_daily",
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("metric", sa.String(16), primary_key=True),
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("count", sa.Integer, nullable=False),
+    )
+    op.create_table(
         "question_marks",
         sa.Column("group_key", sa.String(64), primary_key=True),
         sa.Column("mark", sa.String(16), nullable=False),
@@ -65,6 +72,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("question_marks")
+    op.drop_table("usage_daily")
     op.drop_table("unanswered_questions")
     with op.batch_alter_table("callback_requests") as batch:
         for column in ("closed_at", "updated_at", "outcome_note", "assigned_to", "status", "language"):
