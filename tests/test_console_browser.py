@@ -27,7 +27,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import os
 
     env = {**os.environ, "BOT_VAR_DIR": str(var)}
-    for email, role in (("agent@kent.gov.uk", "agent"), ("editor@kent.gov.uk", "editor")):
+    for email, role in (("agent@kent.gov.uk", "agent"), ("editor@kent.gov.uk", "editor"), ("admin@kent.gov.uk", "admin")):
         made = subprocess.run(
             [sys.executable, "-m", "bot.ops.cli", "staff", "add-user", email, "--role", role],
             input=PASSWORD + "\n",
@@ -141,3 +141,19 @@ def test_the_report_and_stats_pages_pass_axe_for_an_editor(tab, console):
             assert "swimming lessons" in tab.content() and tab.locator(".govuk-summary-card").count() == 4
         assert run_axe(tab, name) == []
         tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_accounts_page_and_the_set_up_page_pass_axe(tab, console):
+    sign_in_by_keyboard(tab, console, "admin@kent.gov.uk")
+    tab.goto(f"{console}/staff/users")
+    assert "agent@kent.gov.uk" in tab.content() and "sign_in" in tab.content()  # the audit log
+    assert run_axe(tab, "console-users") == []
+    tab.goto(f"{console}/staff/setup?token=not-a-real-token")
+    assert run_axe(tab, "console-setup") == []
+    tab_until(tab, "el.id === 'password'")
+    tab.keyboard.type("long enough password")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("long enough password")
+    press_enter_and_wait(tab)
+    assert "expired or has been used" in tab.content()
+    assert run_axe(tab, "console-setup-error") == []
