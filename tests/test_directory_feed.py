@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.areas import Areas
-from bot.ops.directory_feed import EMBEDDED, SCHEMA, FeedError, problem, sync
+from bot.ops.directory_feed import EMBEDDED, SCHEMA, problem, sync
 from bot.storage.directory import Directory
 from bot.storage.store import Store
 from tests import feed_server
@@ -103,19 +103,18 @@ def test_a_record_that_fails_validation_is_skipped_and_reported(feed, database):
     assert "11111111-2222-4333-8444-555555555555: minimum_age" in status.stdout
 
 
-def test_a_feed_failing_half_way_leaves_the_old_directory(feed, tmp_path):
-    directory = Directory(Store(f"sqlite:///{tmp_path / 'app.db'}"))
-    directory.store.migrate()
-    areas = Areas(Path("content/areas.yml"))
+def test_a_feed_failing_half_way_leaves_the_old_directory(feed, database):
     with feed_server.serve(feed) as url:
-        sync(directory, areas, url)
-        before = names(directory)
+        assert bot("directory", "sync", "--url", url, env=database).returncode == 0
+        before = names(directory_of(database))
         feed.services = feed.services[:3]  # the next sync would remove four
-        feed.fail_page = 2
-        with pytest.raises(FeedError, match="answered 500"):
-            sync(directory, areas, url, backoff=0.01, per_page=2)
-    assert names(directory) == before
-    last = directory.last_syncs(1)[0]
+        feed.fail_page = 2  # page 2 answers 500 every time: tried 4 times, with backoff
+        result = bot("directory", "sync", "--url", url, "--page-size", "2", env=database)
+    assert result.returncode == 1
+    assert "error: the directory was not changed" in result.stderr and "answered 500" in result.stderr
+    assert names(directory_of(database)) == before
+    assert sum(1 for r in feed.requests if r.startswith("/services?page=2")) == 4
+    last = directory_of(database).last_syncs(1)[0]
     assert last.status == "failed" and "answered 500" in last.error
 
 
