@@ -273,3 +273,27 @@ def test_the_daily_summary_emails_the_requests_waiting_too_long(tmp_path):
     assert sent.returncode == 0 and "1 requests waiting" in sent.stdout
     body = inbox.messages[0].get_payload()
     assert old.reference in body and "Cy" not in body and "07911" not in body  # references only
+
+
+def test_with_redis_signing_out_ends_the_session_everywhere(tmp_path, redis_url):
+    env = {"BOT_VAR_DIR": str(tmp_path)}
+    made = subprocess.run(
+        [sys.executable, "-m", "bot.ops.cli", "staff", "add-user", "agent@kent.gov.uk", "--role", "agent"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **env},
+    )
+    assert made.returncode == 0, made.stderr
+    with web_app(tmp_path, BOT_STAFF_COOKIE_SECURE="false", LOCK_STORE_URL=redis_url, BOT_REDIS_PREFIX="consoletest") as url:
+        browser, signed = sign_in(url, "agent@kent.gov.uk")
+        assert signed.status_code == 303
+        stolen = browser.cookies.get("kent_staff")
+        assert len(stolen) < 100  # an id, not the session itself
+        copy = requests.Session()
+        copy.cookies.set("kent_staff", stolen, path="/staff")
+        assert copy.get(f"{url}/staff/callbacks", allow_redirects=False).status_code == 200
+        token = csrf_of(browser.get(f"{url}/staff/").text)
+        assert browser.post(f"{url}/staff/logout", data={"csrf": token}, allow_redirects=False).status_code == 303
+        after = copy.get(f"{url}/staff/callbacks", allow_redirects=False)
+    assert after.status_code == 303 and after.headers["Location"] == "/staff/login"

@@ -1,11 +1,12 @@
 """The staff console, under /staff/: sign-in, the call-back queue, what families asked that the
 assistant could not answer, how the assistant is doing, and staff accounts.
 
-Security (docs/security.md): sessions live in an encrypted, signed cookie (aiohttp-session with
-Fernet), `HttpOnly`, `Secure`, `SameSite=Strict`, ended after 8 hours without use, with a new
-session at sign-in; every form carries a CSRF token; failed sign-ins are counted per account and
-per IP, and a locked account gets the same message as a wrong password; every page checks the
-role it needs; every change is in the audit log (bot/storage/staff.py).
+Security (docs/security.md): sessions live in Redis where it is configured, else in an encrypted,
+signed cookie (aiohttp-session with Fernet). The cookie is `HttpOnly`, `Secure` and
+`SameSite=Strict`; a session ends after 8 hours without use, and a new one starts at sign-in.
+Every form carries a CSRF token; failed sign-ins are counted per account and per IP, and a
+locked account gets the same message as a wrong password; every page checks the role it
+needs; every change is in the audit log (bot/storage/staff.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import hmac
 import io
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from aiohttp_session import get_session, new_session, session_middleware
+from aiohttp_session import AbstractStorage, get_session, new_session, session_middleware
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from aiohttp_session.redis_storage import RedisStorage
 from cryptography.fernet import Fernet
+from redis import asyncio as aioredis
 
 from bot.core.hours import LONDON
 from bot.core.settings import Settings
@@ -62,22 +65,36 @@ def cookie_key(settings: Settings) -> bytes:
     return base64.urlsafe_b64decode(path.read_bytes().strip())
 
 
+def session_storage(app: web.Application, settings: Settings) -> AbstractStorage:
+    """Sessions in Redis where it is configured (LOCK_STORE_URL): the cookie holds only a random
+    id, so signing out ends the session everywhere; otherwise in an encrypted, signed cookie."""
+    cookie: dict[str, Any] = {
+        "cookie_name": COOKIE,
+        "path": "/staff",
+        "httponly": True,
+        "secure": settings.staff_cookie_secure,
+        "samesite": "Strict",
+        "max_age": IDLE_SECONDS,
+    }
+    if settings.lock_store_url:
+        client = aioredis.from_url(settings.lock_store_url)
+
+        async def close(app: web.Application) -> AsyncIterator[None]:
+            yield
+            await client.close()
+
+        app.cleanup_ctx.append(close)
+        return RedisStorage(client, key_factory=lambda: f"{settings.redis_prefix}:{secrets.token_urlsafe(32)}", **cookie)
+    return EncryptedCookieStorage(cookie_key(settings), **cookie)
+
+
 def setup(app: web.Application, settings: Settings, store: Store) -> None:
     """The console's routes and its two middlewares; nothing at all when it is switched off."""
     if not settings.staff_console:
         return
     app[STAFF] = Staff(store)
     app[CONSOLE_SETTINGS] = settings
-    storage = EncryptedCookieStorage(
-        cookie_key(settings),
-        cookie_name=COOKIE,
-        path="/staff",
-        httponly=True,
-        secure=settings.staff_cookie_secure,
-        samesite="Strict",
-        max_age=IDLE_SECONDS,
-    )
-    app.middlewares.append(_only_under_staff(session_middleware(storage)))
+    app.middlewares.append(_only_under_staff(session_middleware(session_storage(app, settings))))
     app.middlewares.append(guard)
     routes = [
         ("GET", "/staff/login", login_page),
