@@ -177,7 +177,17 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if account is not None:
         session["seen"] = now
         request["account"] = account
-    response = await handler(request)
+    try:
+        response: web.StreamResponse = await handler(request)
+    except web.HTTPForbidden:
+        request["csrf"] = session["csrf"]
+        response = _page(
+            request,
+            "staff/error.html",
+            status=403,
+            title="You cannot open this page",
+            message="Your role does not include it. Ask an administrator if you need it.",
+        )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -210,7 +220,7 @@ async def _csrf(request: web.Request) -> None:
 def _allowed(request: web.Request, area: str) -> None:
     account: Account = request["account"]
     if account.role not in AREAS[area]:
-        raise web.HTTPForbidden(text="Your role cannot open this page.", content_type="text/plain")
+        raise web.HTTPForbidden()
 
 
 # --- signing in ---------------------------------------------------------------------------
