@@ -39,6 +39,14 @@ def test_redaction_keeps_what_answers_need():
     assert redact(kept) == kept
     assert redact("call +44 (0)1227 456789 or 01227456789") == "call [phone] or [phone]"
     assert redact("DOB: 3rd March 2015, birthday is 3 March") == "DOB: [date of birth], birthday is [date of birth]"
+    for said in (
+        "syn urodzony 14.03.2015",
+        "син народився 14 березня 2015",
+        "fiul meu născut pe 14.03.2015",
+        "بیٹا پیدا ہوا 14/03/2015",
+        "छोरा जन्मेको 14-03-2015",
+    ):
+        assert redact(said).endswith("[date of birth]"), said
 
 
 @pytest.fixture(scope="module")

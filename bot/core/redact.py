@@ -24,12 +24,22 @@ STREET_WORDS = (
 ADDRESS = re.compile(
     rf"\b(?:flat\s+\d+[a-z]?,?\s+)?\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z'-]+\s+){{1,3}}(?:{STREET_WORDS})\b", re.IGNORECASE
 )
-# A date after "born", "DOB", "date of birth" or "birthday": digits, or a day and month name.
+# A date after "born", "DOB", "date of birth" or "birthday" (in six languages): digits, or a day and month name.
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DATE = rf"(?:{_DAY}[\s./-]+(?:\d{{1,2}}|[A-Za-z]{{3,9}})[\s./-]+\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_DAY}\s+[A-Za-z]{{3,9}})"
-BIRTH = re.compile(
-    rf"\b(born(?:\s+on)?|d\.?o\.?b\.?:?|date\s+of\s+birth:?(?:\s+is)?|birthday(?:\s+is)?)\s+{_DATE}", re.IGNORECASE
+_MONTH = r"[^\W\d_]{3,12}"  # a month's name in any script: "March", "marca", "березня"
+_DATE = rf"(?:{_DAY}[\s./-]+(?:\d{{1,2}}|{_MONTH})[\s./-]+\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_DAY}\s+{_MONTH})"
+# What comes before a date of birth, in the six languages families write in.
+_BORN = "|".join(
+    (
+        r"born(?:\s+on)?|d\.?o\.?b\.?:?|date\s+of\s+birth:?(?:\s+is)?|birthday(?:\s+is)?",
+        r"urodzon[ya]|urodzi[lł][ao]?\s+si[eę]|data\s+urodzenia:?",
+        r"народи(?:вся|лася|лись)|дата\s+народження:?",
+        r"n[aăâ]scut[aă]?(?:\s+[iî]n|\s+pe)?|data\s+na[sș]terii:?",
+        r"تاریخ\s+پیدائش:?|پیدا\s+ہو(?:ا|ئی)",
+        r"जन्म\s*मिति:?|जन्मेको|जन्मेकी",
+    )
 )
+BIRTH = re.compile(rf"(?<!\w)({_BORN})\s+{_DATE}", re.IGNORECASE)
 
 # What a UK number looks like even when mistyped: 0 or +44, then 9 to 11 more digits.
 PHONE_LIKE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|0)\d(?:[\s-]?\d){8,10}(?!\d)")
