@@ -120,10 +120,11 @@ def test_personal_details_are_stored_nowhere_and_the_answer_still_works(site):
         assert secret not in stored, f"{secret!r} was stored"
 
 
+# Worded for this test alone: the stack's database is shared with the other tests of the run.
 UNANSWERED = [
-    "when do the bins get collected on my road",
-    "when are the bins collected on our road",
-    "what day do the bins get collected",
+    "who repaints the faded zebra crossing outside our school",
+    "who repaints the zebra crossing outside the school, it has faded",
+    "who do i ask to repaint the faded zebra crossing outside school",
 ]
 
 
@@ -137,7 +138,7 @@ def test_questions_we_could_not_answer_and_no_feedback_are_grouped_in_the_report
             "session_id": "report-9",
             "topic": None,
             "helpful": False,
-            "comment": "I wanted to know about bin collection days, ring 07911 123456",
+            "comment": "I wanted to know about zebra crossing paint, ring 07911 123456",
         },
         timeout=10,
     )
@@ -150,11 +151,11 @@ def test_questions_we_could_not_answer_and_no_feedback_are_grouped_in_the_report
     assert signed.status_code == 303
     page = editor.get(f"{url}/staff/questions").text
     cards = page.split('class="govuk-summary-card"')[1:]
-    bins = [c for c in cards if "bins" in c]
-    assert len(bins) == 1, "the three bin questions sit in one group"
-    assert re.search(r"\((\d+)\)</h2>", bins[0]).group(1) == "3"
-    assert "bin collection days" in page and "07911" not in page  # the feedback comment, redacted
-    key = re.search(r'name="group" value="([^"]+)"', bins[0]).group(1)
+    crossings = [c for c in cards if "repaint" in c]
+    assert len(crossings) == 1, "the three questions sit in one group"
+    assert re.search(r"\((\d+)\)</h2>", crossings[0]).group(1) == "3"
+    assert "zebra crossing paint" in page and "07911" not in page  # the feedback comment, redacted
+    key = re.search(r'name="group" value="([^"]+)"', crossings[0]).group(1)
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     marked = editor.post(
         f"{url}/staff/questions/mark",
