@@ -352,7 +352,7 @@ def test_feedback_by_keyboard_is_stored_without_personal_details(page, site):
     session = page.evaluate("JSON.parse(sessionStorage.getItem('kent-send-chat')).sessionId")
     [row] = store.feedback(session)
     assert (row.topic, row.helpful) == ("ehcp-what-is", False)
-    assert row.comment == "It did not say how long it takes. Ring me on [phone number removed]."
+    assert row.comment == "It did not say how long it takes. Ring me on [phone]."
 
 
 def test_contact_cards_have_phone_and_email_links_and_say_if_open(page):
