@@ -493,4 +493,7 @@ def test_one_script_tag_embeds_the_chat_in_another_site(browser, site, host_site
     ask_by_keyboard(page, "what is an EHCP?")
     assert first_sentence(loaded, "ehcp-what-is", "answer") in page.get_by_role("log").inner_text()
     assert page.evaluate("getComputedStyle(document.querySelector('.kent-chat')).maxWidth") != "none", "styles load"
+    ask_by_keyboard(page, "is there a support group for parents of disabled children near Ashford?")
+    links = page.evaluate("[...document.querySelectorAll('#kc-log a')].map(a => a.href).filter(h => h.includes('/services'))")
+    assert links and all(link.startswith(url + "/services") for link in links), links  # the assistant's pages, not the host's
     context.close()

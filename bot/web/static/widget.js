@@ -239,6 +239,8 @@
     // takes the direction of its own text, so English stays left to right inside an Urdu chat.
     body.querySelectorAll("p, ul, ol, li").forEach((block) => block.setAttribute("dir", "auto"));
     body.querySelectorAll("a").forEach((link) => link.classList.add("govuk-link"));
+    // The assistant's own pages (such as /services) live on its server, not the site the chat is embedded in.
+    body.querySelectorAll("a[href^='/']").forEach((link) => link.setAttribute("href", BASE + link.getAttribute("href")));
     body.querySelectorAll("ul").forEach((list) => list.classList.add("govuk-list", "govuk-list--bullet"));
     body.querySelectorAll("ol").forEach((list) => list.classList.add("govuk-list", "govuk-list--number"));
     if (message.cards && message.cards.length) {
