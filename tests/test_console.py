@@ -298,3 +298,10 @@ def test_with_redis_signing_out_ends_the_session_everywhere(tmp_path, redis_url)
         assert browser.post(f"{url}/staff/logout", data={"csrf": token}, allow_redirects=False).status_code == 303
         after = copy.get(f"{url}/staff/callbacks", allow_redirects=False)
     assert after.status_code == 303 and after.headers["Location"] == "/staff/login"
+
+
+def test_with_its_session_store_down_the_console_says_so_and_never_fails_with_500(tmp_path):
+    with web_app(tmp_path, BOT_STAFF_COOKIE_SECURE="false", LOCK_STORE_URL="redis://127.0.0.1:1/0") as url:
+        response = requests.get(f"{url}/staff/login", timeout=20)
+        assert response.status_code == 503 and "session store is not answering" in response.text
+        assert requests.get(f"{url}/services", timeout=20).status_code == 200  # the rest of the site works

@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import hmac
 import io
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,6 +29,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from aiohttp_session.redis_storage import RedisStorage
 from cryptography.fernet import Fernet
 from redis import asyncio as aioredis
+from redis.exceptions import RedisError
 
 from bot.core.hours import LONDON
 from bot.core.settings import Settings
@@ -38,6 +40,7 @@ from bot.web.pages import TEMPLATES
 from bot.web.ratelimit import RATE_LIMITS
 from bot.web.staff_files import STAFF as STAFF_FILES
 
+log = logging.getLogger(__name__)
 STAFF = web.AppKey("staff", Staff)
 CONSOLE_SETTINGS = web.AppKey("console_settings", Settings)
 IDLE_SECONDS = 8 * 3600
@@ -131,7 +134,13 @@ def _only_under_staff(middleware: Any) -> Any:
     async def wrapped(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith("/staff"):
             return await handler(request)
-        return await middleware(request, handler)
+        try:
+            return await middleware(request, handler)
+        except (RedisError, OSError) as exc:  # saving the session failed
+            log.error("staff console: sessions cannot be saved (%s)", type(exc).__name__)
+            return web.Response(
+                status=503, text="The staff console is unavailable: its session store is not answering. Try again soon."
+            )
 
     return wrapped
 
@@ -146,7 +155,13 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     without its CSRF token (403); sessions end after 8 hours without use; never cached."""
     if not request.path.startswith("/staff"):
         return await handler(request)
-    session = await get_session(request)
+    try:
+        session = await get_session(request)
+    except (RedisError, OSError) as exc:  # sessions in Redis, and Redis is down: say so, never a 500
+        log.error("staff console: sessions cannot be read (%s)", type(exc).__name__)
+        return web.Response(
+            status=503, text="The staff console is unavailable: its session store is not answering. Try again soon."
+        )
     now = time.time()
     if session.get("user") and now - float(session.get("seen", 0)) > IDLE_SECONDS:
         session.invalidate()
