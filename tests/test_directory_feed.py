@@ -109,7 +109,7 @@ def test_a_feed_failing_half_way_leaves_the_old_directory(feed, database):
         before = names(directory_of(database))
         feed.services = feed.services[:3]  # the next sync would remove four
         feed.fail_page = 2  # page 2 answers 500 every time: tried 4 times, with backoff
-        result = bot("directory", "sync", "--url", url, "--page-size", "2", env=database)
+        result = bot("directory", "sync", "--url", url, "--page-size", "2", "--retry-wait", "0.05", env=database)
     assert result.returncode == 1
     assert "error: the directory was not changed" in result.stderr and "answered 500" in result.stderr
     assert names(directory_of(database)) == before
@@ -147,7 +147,7 @@ def test_an_incremental_sync_fetches_what_changed_and_removes_what_went(feed, da
 def test_a_feed_that_is_down_is_a_clear_error_and_changes_nothing(feed, database):
     with feed_server.serve(feed) as url:
         assert bot("directory", "sync", "--url", url, env=database).returncode == 0
-    result = bot("directory", "sync", "--url", url, env=database)  # the server has stopped
+    result = bot("directory", "sync", "--url", url, "--retry-wait", "0.05", env=database)  # the server has stopped
     assert result.returncode == 1
     assert "error: the directory was not changed" in result.stderr and "ClientConnectorError" in result.stderr
     assert len(names(directory_of(database))) == len(feed.services)

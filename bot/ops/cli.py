@@ -518,9 +518,8 @@ def cmd_directory_sync(args: argparse.Namespace) -> int:
         sys.exit("error: --since needs a feed URL (a file is always read whole)")
     directory, areas = _directory(settings)
     try:
-        report = sync(
-            directory, areas, str(Path(feed).resolve()) if args.file else feed, since=args.since, per_page=args.page_size
-        )
+        source = str(Path(feed).resolve()) if args.file else feed
+        report = sync(directory, areas, source, since=args.since, per_page=args.page_size, backoff=args.retry_wait)
     except FeedError as exc:
         print(f"error: the directory was not changed: {exc}", file=sys.stderr)
         return 1
@@ -740,6 +739,9 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--file", help="a feed saved as one page of full records (JSON)")
     directory_sync.add_argument("--since", help="only services changed since this ISO date-time (modified_after)")
     directory_sync.add_argument("--page-size", type=int, default=50, help="services asked for in each page (50)")
+    directory_sync.add_argument(
+        "--retry-wait", type=float, default=1.0, help="seconds before the first retry of a failed request; doubled each time (1)"
+    )
     directory_sync.set_defaults(func=cmd_directory_sync)
     status = directory.add_parser("status", help="the feed, the last syncs, counts, and the records skipped and why")
     status.add_argument("--last", type=int, default=5, help="how many syncs to show (5)")
