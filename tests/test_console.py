@@ -305,3 +305,26 @@ def test_with_its_session_store_down_the_console_says_so_and_never_fails_with_50
         response = requests.get(f"{url}/staff/login", timeout=20)
         assert response.status_code == 503 and "session store is not answering" in response.text
         assert requests.get(f"{url}/services", timeout=20).status_code == 200  # the rest of the site works
+
+
+def test_a_set_up_link_sets_a_password_once_and_only_its_hash_is_kept(tmp_path):
+    env = {"BOT_VAR_DIR": str(tmp_path)}
+    made = bot(
+        "staff", "add-user", "new@kent.gov.uk", "--role", "editor", "--setup-link", "--base-url", "https://x.example", env=env
+    )
+    token = re.search(r"/staff/setup\?token=(\S+)", made.stdout).group(1)
+    with web_app(tmp_path, BOT_STAFF_COOKIE_SECURE="false") as url:
+        browser = requests.Session()
+        form = csrf_of(browser.get(f"{url}/staff/setup?token={token}").text)
+        short = browser.post(f"{url}/staff/setup", data={"csrf": form, "token": token, "password": "short", "confirm": "short"})
+        assert short.status_code == 400 and "at least 12 characters" in short.text
+        chosen = {"csrf": form, "token": token, "password": PASSWORD, "confirm": PASSWORD}
+        assert browser.post(f"{url}/staff/setup", data=chosen, allow_redirects=False).status_code == 303
+        again = browser.post(
+            f"{url}/staff/setup", data={**chosen, "password": "another long password", "confirm": "another long password"}
+        )
+        assert again.status_code == 400 and "expired or has been used" in again.text
+        assert sign_in(url, "new@kent.gov.uk")[1].status_code == 303
+    with Store(f"sqlite:///{tmp_path / 'app.db'}").engine.connect() as connection:
+        row = connection.execute(text("SELECT password_hash, setup_token_hash FROM staff_users")).one()
+    assert row[0].startswith("$argon2id$") and row[1] is None and token not in str(row)
