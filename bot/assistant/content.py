@@ -25,7 +25,7 @@ from bot.assistant.phrases import PhraseLists
 from bot.assistant.readability import acronyms, measure
 from bot.assistant.safety import ROUTES_FILE, SafetyMatcher, load_routes
 from bot.assistant.search import PageSearch
-from bot.core import yamlfile
+from bot.core import yamlfile, you_said_we_did
 from bot.core.areas import Areas
 from bot.core.contacts import Contact, load_contacts
 from bot.core.date_words import DateWordsByLanguage, load_all
@@ -152,6 +152,8 @@ class Content:
     # When a question is a directory search, and the words for each need (content/directory*).
     directory: DirectoryRules = field(default_factory=DirectoryRules)
     directory_words: PhraseLists = field(default_factory=lambda: PhraseLists(None, DIRECTORY_LABELS))
+    # "You said, we did" (content/you-said-we-did.md), newest first.
+    you_said_we_did: list[you_said_we_did.Entry] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -525,6 +527,7 @@ def load(root: Path, today: dt.date | None = None) -> Content:
         search=_index(pages, glossaries, places),
         directory=directory,
         directory_words=directory_words,
+        you_said_we_did=you_said_we_did.load(root),
     )
 
 

@@ -23,6 +23,7 @@ from bot.core.hours import LONDON
 from bot.core.messages import TALK_TO_PERSON, message, to_html
 
 Handler = Callable[[TurnContext], bool]
+PARAGRAPH = "\n\n"
 
 
 def work_out_dates(ctx: TurnContext) -> bool:
@@ -177,13 +178,13 @@ def topic_answer(ctx: TurnContext) -> bool:
 def _latest_changes(ctx: TurnContext) -> None:
     """The feedback topic's answer shows what changed lately (content/you-said-we-did.md), before
     its last paragraph, so it still ends with who can help."""
-    entries = you_said_we_did.load(ctx.content.root)[:3]
+    entries = ctx.content.you_said_we_did[:3]
     if entries:
         lines = [ctx._("What changed because of what families said:")]
-        lines += [f"- **{e.said}**. {e.did.split(chr(10) + chr(10))[0]}" for e in entries]
+        lines += [f"- **{e.said}**. {e.did.split(PARAGRAPH)[0]}" for e in entries]
         answer = ctx.messages[-1]
-        body, _, last = answer["text"].rpartition("\n\n")
-        answer["text"] = "\n\n".join(filter(None, (body, "\n".join(lines), last)))
+        body, _, last = answer["text"].rpartition(PARAGRAPH)
+        answer["text"] = PARAGRAPH.join(filter(None, (body, "\n".join(lines), last)))
         answer["html"] = to_html(answer["text"])
 
 

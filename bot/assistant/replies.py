@@ -14,7 +14,7 @@ from bot.assistant.safety import YOUNG_PERSON
 from bot.assistant.turn import Turn
 from bot.core import hours
 from bot.core.areas import Place
-from bot.core.messages import TALK_TO_PERSON, Button, card, contact_line, message
+from bot.core.messages import TALK_TO_PERSON, Button, Card, card, contact_line, message
 
 Gettext = Callable[[str], str]
 
@@ -162,14 +162,21 @@ ELSEWHERE_TEXT = {
 }
 
 
+def contact_list(
+    content: Content, ids: list[str], now: dt.datetime, language: str, _: Gettext, offer_callback: bool = True
+) -> tuple[list[Card], list[str]]:
+    """The contacts as cards, and as the markdown list lines that say the same in the text."""
+    cards = [card(content.contacts[c], now, language, _, offer_callback=offer_callback) for c in ids]
+    return cards, [f"- {contact_line(content.contacts[shown['id']], shown['status'], _)}" for shown in cards]
+
+
 def elsewhere(content: Content, found: Elsewhere, now: dt.datetime, language: str, _: Gettext) -> dict[str, Any]:
     """Not ours to answer: say why, kindly, and who can help instead."""
     council = _(" ({name})").format(name=found.council) if found.council and found.kind == "council" else ""
     text = _(ELSEWHERE_TEXT[found.kind]).format(council=council)
     ids = [c for c in ELSEWHERE_CONTACTS[found.kind] if c in content.contacts]
-    cards = [card(content.contacts[c], now, language, _, offer_callback=False) for c in ids]
-    lines = [text, ""] + [f"- {contact_line(content.contacts[shown['id']], shown['status'], _)}" for shown in cards]
-    return message("handoff", "\n".join(lines), contacts=ids, cards=cards)
+    cards, listed = contact_list(content, ids, now, language, _, offer_callback=False)
+    return message("handoff", "\n".join([text, "", *listed]), contacts=ids, cards=cards)
 
 
 def fallback(_: Gettext) -> dict[str, Any]:
@@ -219,10 +226,8 @@ def safeguarding(
         lines = [_("If someone is in danger right now, call 999.")]
         lines += list(dict.fromkeys(_(SITUATION_LINES[s]) for s in situations))
     lines.append("")
-    cards = [card(content.contacts[c], now, language, _) for c in ids]
-    lines.extend(
-        f"- {contact_line(content.contacts[shown['id']], shown['status'], _)}" for shown in cards if shown["id"] != "emergency"
-    )
+    cards, listed = contact_list(content, ids, now, language, _)
+    lines.extend(line for shown, line in zip(cards, listed) if shown["id"] != "emergency")
     lines.append("")
     if young_person:
         lines.append(
@@ -261,8 +266,8 @@ def handoff(content: Content, turn: Turn, place: Place | None, now: dt.datetime,
         ),
         "",
     ]
-    cards = [card(content.contacts[c], now, turn.language, _) for c in ids]
-    lines.extend(f"- {contact_line(content.contacts[shown['id']], shown['status'], _)}" for shown in cards)
+    cards, listed = contact_list(content, ids, now, turn.language, _)
+    lines.extend(listed)
     if any(shown["callback"] for shown in cards):
         lines += ["", _("Some of these are closed now. You can ask for a call-back instead.")]
     buttons: list[Button] = [{"title": _("Ask for a call-back"), "payload": "/request_callback"}]

@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 from bot.assistant import replies
 from bot.assistant.turn import TurnContext
 from bot.core.areas import POSTCODE
-from bot.core.messages import card as contact_card
-from bot.core.messages import contact_line, message
+from bot.core.messages import message
 from bot.core.services import Found, ServiceQuery, card
 
 TOPIC = "find-a-service"
@@ -167,8 +166,8 @@ def _nothing_found(ctx: TurnContext, search: Search) -> dict[str, Any]:
     contacts = [c for c in ([team] if team else []) + list(FALLBACK_CONTACTS) if c in ctx.content.contacts]
     text = _("I could not find a service for that in {place} in the directory. These people can help you find one:")
     lines = [text.format(place=_where(ctx, search))]
-    cards = [contact_card(ctx.content.contacts[c], ctx.now, ctx.turn.language, _) for c in contacts]
-    lines += [f"- {contact_line(ctx.content.contacts[shown['id']], shown['status'], _)}" for shown in cards]
+    cards, listed = replies.contact_list(ctx.content, contacts, ctx.now, ctx.turn.language, _)
+    lines += listed
     reply = message("answer", "\n".join(lines), topic=TOPIC, contacts=contacts, cards=cards, services=[])
     reply["buttons"].append(replies.person_button(_))
     return reply

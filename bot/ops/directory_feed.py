@@ -84,6 +84,11 @@ def check(records: list[Any]) -> tuple[list[dict[str, Any]], list[Skipped]]:
     return valid, skipped
 
 
+def _ids(entries: list[Any]) -> set[str]:
+    """The ids a feed lists, valid records or not: a service still listed is not removed."""
+    return {str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e}
+
+
 Get = Callable[[str, dict[str, str]], Awaitable[Any]]
 
 
@@ -154,9 +159,9 @@ async def read_feed(url: str, since: str | None = None, per_page: int = PER_PAGE
         records = await _full(get, base, await _pages(get, base, since, per_page))
         valid, skipped = check(records)
         if since is None:
-            keep = {str(r["id"]) for r in records if isinstance(r, dict) and "id" in r}
+            keep = _ids(records)
         else:  # what changed says nothing of what was removed: the ids of every service do
-            keep = {str(e["id"]) for e in await _pages(get, base, None, per_page) if isinstance(e, dict) and "id" in e}
+            keep = _ids(await _pages(get, base, None, per_page))
     return Changes(valid, keep, skipped)
 
 
@@ -171,8 +176,7 @@ def read_file(path: Path) -> Changes:
     if not isinstance(body, dict) or not isinstance(body.get("contents"), list):
         raise FeedError(f"{path}: not an Open Referral page (no 'contents' list)")
     valid, skipped = check(body["contents"])
-    keep = {str(r["id"]) for r in body["contents"] if isinstance(r, dict) and "id" in r}
-    return Changes(valid, keep, skipped)
+    return Changes(valid, _ids(body["contents"]), skipped)
 
 
 def sync(

@@ -136,8 +136,8 @@ def _only_under_staff(middleware: Any) -> Any:
             return await handler(request)
         try:
             return await middleware(request, handler)
-        except (RedisError, OSError) as exc:  # saving the session failed
-            log.error("staff console: sessions cannot be saved (%s)", type(exc).__name__)
+        except (RedisError, OSError) as exc:  # sessions in Redis, and Redis is down: say so, never a 500
+            log.error("staff console: sessions cannot be read or saved (%s)", type(exc).__name__)
             return web.Response(
                 status=503, text="The staff console is unavailable: its session store is not answering. Try again soon."
             )
@@ -155,13 +155,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     without its CSRF token (403); sessions end after 8 hours without use; never cached."""
     if not request.path.startswith("/staff"):
         return await handler(request)
-    try:
-        session = await get_session(request)
-    except (RedisError, OSError) as exc:  # sessions in Redis, and Redis is down: say so, never a 500
-        log.error("staff console: sessions cannot be read (%s)", type(exc).__name__)
-        return web.Response(
-            status=503, text="The staff console is unavailable: its session store is not answering. Try again soon."
-        )
+    session = await get_session(request)  # Redis down: _only_under_staff answers 503
     now = time.time()
     if session.get("user") and now - float(session.get("seen", 0)) > IDLE_SECONDS:
         session.invalidate()
@@ -175,6 +169,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             session = await get_session(request)
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
+    request["csrf"] = session["csrf"]  # every page's forms carry it
     if account is None and request.path not in PUBLIC:
         if request.path.startswith("/staff/api/"):
             return web.json_response({"error": "Sign in first."}, status=401)
@@ -195,7 +190,6 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         response: web.StreamResponse = await handler(request)
     except web.HTTPForbidden:
-        request["csrf"] = session["csrf"]
         response = _page(
             request,
             "staff/error.html",
@@ -228,10 +222,6 @@ def _page(request: web.Request, template: str, status: int = 200, **values: Any)
     return web.Response(text=html, content_type="text/html", status=status)
 
 
-async def _csrf(request: web.Request) -> None:
-    request["csrf"] = (await get_session(request))["csrf"]
-
-
 def _allowed(request: web.Request, area: str) -> None:
     account: Account = request["account"]
     if account.role not in AREAS[area]:
@@ -242,7 +232,6 @@ def _allowed(request: web.Request, area: str) -> None:
 
 
 async def login_page(request: web.Request) -> web.Response:
-    await _csrf(request)
     return _page(request, "staff/login.html", title="Sign in", errors={}, email="")
 
 
@@ -256,7 +245,6 @@ async def login(request: web.Request) -> web.Response:
     if account is None:
         await limiter.hit("login", email)
         await limiter.hit("login_ip", ip)
-        await _csrf(request)
         return _page(request, "staff/login.html", status=400, title="Sign in", errors={"email": SIGN_IN_ERROR}, email=email)
     session = await new_session(request)  # a new session at sign-in: nothing from before carries over
     session.update(
@@ -266,7 +254,6 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def setup_page(request: web.Request) -> web.Response:
-    await _csrf(request)
     return _page(request, "staff/setup.html", title="Choose your password", token=request.query.get("token", ""), errors={})
 
 
@@ -282,7 +269,6 @@ async def setup_password(request: web.Request) -> web.Response:
         except StaffError as exc:
             errors["password"] = str(exc)
     if errors:
-        await _csrf(request)
         return _page(request, "staff/setup.html", status=400, title="Choose your password", token=token, errors=errors)
     return _redirect("/staff/login")
 
@@ -293,7 +279,6 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def home(request: web.Request) -> web.Response:
-    await _csrf(request)
     counts = await _run(request.app[STAFF].counts)
     return _page(request, "staff/home.html", title="Staff console", counts=counts, names=STATUS_NAMES)
 
@@ -303,7 +288,6 @@ async def home(request: web.Request) -> web.Response:
 
 async def callbacks(request: web.Request) -> web.Response:
     _allowed(request, "callbacks")
-    await _csrf(request)
     status = request.query.get("status", "new")
     if status not in STATUSES:
         status = "new"
@@ -326,7 +310,6 @@ async def callbacks(request: web.Request) -> web.Response:
 
 async def callback_page(request: web.Request) -> web.Response:
     _allowed(request, "callbacks")
-    await _csrf(request)
     row = await _run(request.app[STAFF].request, request.match_info["reference"])
     if row is None:
         return _page(
@@ -371,7 +354,6 @@ async def close(request: web.Request) -> web.Response:
             str(form.get("note", ""))[:2000],
         )
     except StaffError as exc:
-        await _csrf(request)
         row = await _run(request.app[STAFF].request, reference)
         if row is None:
             raise web.HTTPNotFound() from None
@@ -409,7 +391,6 @@ async def _groups(request: web.Request) -> list[reports.Group]:
 
 async def questions(request: web.Request) -> web.Response:
     _allowed(request, "questions")
-    await _csrf(request)
     groups = await _groups(request)
     topics = sorted(request.app[STAFF_FILES].current.topics)
     return _page(
@@ -459,14 +440,12 @@ async def mark(request: web.Request) -> web.Response:
             request.app[STAFF].mark, str(form.get("group", ""))[:64], str(form.get("mark", "")), topic, request["account"].email
         )
     except StaffError as exc:
-        await _csrf(request)
         return _page(request, "staff/error.html", status=400, title="The group was not marked", message=str(exc))
     return _redirect("/staff/questions")
 
 
 async def stats(request: web.Request) -> web.Response:
     _allowed(request, "stats")
-    await _csrf(request)
     numbers = await _run(request.app[STAFF].stats)
     content = await _run(reports.content_to_check, request.app[CONSOLE_SETTINGS].content_dir, dt.date.today())
     return _page(request, "staff/stats.html", title="How the assistant is doing", charts=reports.charts(numbers), content=content)
@@ -477,7 +456,6 @@ async def stats(request: web.Request) -> web.Response:
 
 async def users(request: web.Request) -> web.Response:
     _allowed(request, "users")
-    await _csrf(request)
     staff = request.app[STAFF]
     accounts, log = await asyncio.gather(_run(staff.users), _run(staff.audit_log))
     return _page(request, "staff/users.html", title="Staff accounts", accounts=accounts, log=log, roles=ROLES)
