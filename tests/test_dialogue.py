@@ -280,6 +280,20 @@ def test_what_does_x_mean_answers_from_the_glossary(responder, loaded, text, ter
     assert message["text"] == f"**{entry.term}**: {entry.meaning}"
 
 
+@pytest.mark.parametrize(
+    "text,topic",
+    [
+        ("college say he has completed his course at 19. does that mean his ehcp just stops now", "ehcp-after-19"),
+        ("is the disabled facilities grant means tested for a child", "equipment-and-adaptations"),
+        ("Czy to znaczy, że szkoła może odmówić EHCP?", "ehcp-refused"),
+    ],
+)
+def test_a_question_about_consequences_is_not_a_glossary_question(responder, text, topic):
+    """ "Does that mean his EHCP stops?" uses "mean" and names a glossary word, but asks what
+    follows: the topic answers it, not the definition of EHCP."""
+    assert responder.respond(Turn(text, topic, 0.9)).messages[0]["topic"] == topic
+
+
 def test_glossary_answers_in_easy_read(responder, loaded):
     message = responder.respond(Turn("what does SENCO mean", "glossary", 0.9, reading_level="easy")).messages[0]
     assert message["text"].endswith(loaded.glossary("en").find("SENCO").easy)

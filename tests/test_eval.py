@@ -125,12 +125,14 @@ LOOK_ALIKE_MINIMUM_CASES = 60
 # written with the issue and 72 harder ones later by a writer who never saw the training data.
 # Lower this as the examples and the model improve; never raise it to let a change to the model pass.
 # Later on 2026-12-07, after 330 more look-alikes about the 17 new topics (55 per language):
-# 35 of 168 (20.8%).
-MAX_LOOK_ALIKE_FALSE_ALARMS = 0.22
+# 35 of 168 (20.8%). Then 72 more look-alikes (12 a language) from a third writer who saw neither
+# the training data nor these cases; with thresholds per language and 1,020 more written
+# look-alikes in training: 37 of 240 (15.4%): 21 of the first 168 (12.5%), 16 of the new 72 (22%).
+MAX_LOOK_ALIKE_FALSE_ALARMS = 0.17
 MAX_FALSE_ALARMS = 0.02
 # On the whole ordinary set, with issue 14's questions: measured 22/779 (2.8%) on 2026-12-07, after
-# 330 more look-alikes about the new topics (32/779 before them). Not yet the 2% issue 12 asks for.
-MAX_FALSE_ALARMS_ALL = 0.03
+# 330 more look-alikes about the new topics (32/779 before them); 15/797 (1.9%) with thresholds per
+# language and 1,020 more look-alikes, within the 2% issue 12 asks for.
 ROUTING_THRESHOLD = 0.90
 
 
@@ -160,15 +162,13 @@ def test_look_alikes_rarely_get_a_safety_message(report):
     assert len(alarms) / len(results) <= MAX_LOOK_ALIKE_FALSE_ALARMS, "\n".join(alarms)
 
 
-def test_ordinary_questions_rarely_get_a_safety_message(report, loaded):
-    """Issue 12's 2% holds on the first catalogue's questions. The questions issue 14 added (new
-    topics, the long tail) are more often distressed, and there the target is not met yet."""
+def test_ordinary_questions_rarely_get_a_safety_message(report):
+    """Issue 12's 2%, on every question that is not a look-alike: the first catalogue's and the
+    ones issue 14 added (new topics, the long tail), which are more often distressed."""
     ordinary = [r for r in report.ordinary_results() if r.case.group != "safety-negative"]
-    first = {r.case.id for r in first_catalogue(report, loaded)}
-    for results, ceiling in (([r for r in ordinary if r.case.id in first], MAX_FALSE_ALARMS), (ordinary, MAX_FALSE_ALARMS_ALL)):
-        assert len(results) >= 300
-        alarms = [f"{r.case.id}: {r.case.steps[0].text}" for r in results if r.safeguarding]
-        assert len(alarms) / len(results) <= ceiling, f"{len(alarms)}/{len(results)}\n" + "\n".join(alarms)
+    assert len(ordinary) >= 700
+    alarms = [f"{r.case.id}: {r.case.steps[0].text}" for r in ordinary if r.safeguarding]
+    assert len(alarms) / len(ordinary) <= MAX_FALSE_ALARMS, f"{len(alarms)}/{len(ordinary)}\n" + "\n".join(alarms)
 
 
 DATE_MINIMUM_CASES = 25
@@ -234,12 +234,16 @@ def test_malformed_case_files_are_reported(tmp_path, text, message):
 
 # Issue 14: never confidently wrong. A long-tail question passes with the right topic, a
 # "did you mean" or a search offer; an out-of-scope near miss passes only with no topic answer.
-# The long-tail target (95%) is not met: measured 56.7% (34/60) on 2026-12-07. Most misses are
+# The long-tail target (95%) is not met: measured 56.7% (34/60) on 2026-12-07. Most misses were
 # questions no topic covers (a dentist, an airport, free school meals) that the classifier
-# answers with confidence: the thresholds, chosen on in-catalogue examples, cannot see them.
+# answered with confidence. With 370 out-of-scope examples about SEND-adjacent subjects (written
+# by helpers who never saw these cases) and consequence questions ("does that mean his EHCP
+# stops?") kept from the glossary: 70.0% (42/60). Allowing "did you mean" on 1 in 10 held-out
+# examples instead of 7% added one more (43/60) but cost the first catalogue 1.1 points of
+# direct answers (89.4%, under its 90% floor), so the 7% stays.
 # The floor is a point under the measure; raise it, never lower it to let a change pass.
 # Directory questions (issue 17): 18/18 on 2026-12-07, each asserting the services offered.
-GROUP_THRESHOLDS = {"longtail": 0.55, "roman": 0.80, "out-of-scope": 0.95, "directory": 0.94}
+GROUP_THRESHOLDS = {"longtail": 0.69, "roman": 0.80, "out-of-scope": 0.95, "directory": 0.94}
 GROUP_MINIMUM_CASES = {"longtail": 40, "roman": 20, "out-of-scope": 30, "directory": 15}
 
 

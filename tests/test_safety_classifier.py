@@ -1,4 +1,4 @@
-"""The safety classifier: its data, its training and cache, and how its threshold is chosen."""
+"""The safety classifier: its data, its training and cache, and how its thresholds are chosen."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from bot.assistant.safety_classifier import (
     Example,
     SafetyClassifier,
     SafetyDataError,
-    choose_threshold,
+    choose_thresholds,
     figures_at,
     load_examples,
     load_or_train,
-    read_threshold,
+    read_thresholds,
     segments,
 )
 from bot.assistant.safety_training import DATA, THRESHOLD_FILE, _rasa_examples
@@ -82,7 +82,7 @@ def test_malformed_example_files_are_reported(tmp_path, text, message):
 
 
 def test_a_trained_classifier_flags_disclosures_and_names_the_situation(small):
-    classifier = SafetyClassifier.train(small, threshold=0.5)
+    classifier = SafetyClassifier.train(small, {"en": 0.5})
     flagged = classifier.assess("he told me the man at swimming said it is their secret")
     assert flagged.flagged and flagged.situations[0] == "child_at_risk"
     assert not classifier.assess("when is the annual review meeting").flagged
@@ -91,15 +91,15 @@ def test_a_trained_classifier_flags_disclosures_and_names_the_situation(small):
 
 
 def test_the_cache_is_reused_for_the_same_examples_and_renewed_for_new_ones(small, tmp_path):
-    first = load_or_train(small, 0.5, tmp_path)
+    first = load_or_train(small, {"en": 0.5}, tmp_path)
     cached = list(tmp_path.glob("safety-*.joblib"))
     assert len(cached) == 1
-    again = load_or_train(small, 0.4, tmp_path)
-    assert again.threshold == 0.4 and list(tmp_path.glob("safety-*.joblib")) == cached
+    again = load_or_train(small, {"en": 0.4}, tmp_path)
+    assert again.threshold("en") == 0.4 and list(tmp_path.glob("safety-*.joblib")) == cached
     assert np.allclose(first.score(["my partner threw a plate"]), again.score(["my partner threw a plate"]))
     cached[0].write_bytes(b"not a model")  # a truncated file is trained again, not a crash
-    assert load_or_train(small, 0.5, tmp_path).assess("he shoves me in front of the kids").score > 0
-    load_or_train([*small, Example("a new one", NONE, None, "en")], 0.5, tmp_path)
+    assert load_or_train(small, {"en": 0.5}, tmp_path).assess("he shoves me in front of the kids").score > 0
+    load_or_train([*small, Example("a new one", NONE, None, "en")], {"en": 0.5}, tmp_path)
     assert len(list(tmp_path.glob("safety-*.joblib"))) == 2
 
 
@@ -124,7 +124,7 @@ def test_rasa_small_talk_is_an_ordinary_example_but_its_safeguarding_intent_is_n
     assert _rasa_examples(tmp_path / "chat.yml") == ["hello there"]
 
 
-def test_the_threshold_is_the_highest_that_keeps_recall_in_every_language():
+def test_each_language_keeps_the_highest_threshold_that_holds_its_recall():
     examples = [
         Example("a", "self_harm", "family", "en"),
         Example("b", "self_harm", "family", "pl"),
@@ -132,18 +132,34 @@ def test_the_threshold_is_the_highest_that_keeps_recall_in_every_language():
         Example("d", NONE, None, "pl"),
     ]
     scores = np.array([0.9, 0.3, 0.2, 0.1])
-    assert choose_threshold(examples, scores, min_recall=1.0) == 0.3
-    figures = figures_at(examples, scores, 0.3)
+    assert choose_thresholds(examples, [scores], min_recall=1.0) == {"en": 0.9, "pl": 0.3}
+    figures = figures_at(examples, scores, {"en": 0.9, "pl": 0.3})
     assert (figures["en"].recall, figures["pl"].recall, figures["en"].false_positives) == (1.0, 1.0, 0)
-    assert figures_at(examples, scores, 0.15)["en"].precision == 0.5
+    assert figures_at(examples, scores, {"en": 0.15})["en"].precision == 0.5
+    assert set(figures_at(examples, scores, {"en": 0.15})) == {"en"}
+
+
+def test_the_thresholds_are_the_median_of_several_shuffles():
+    examples = [Example("a", "self_harm", "family", "en"), Example("c", NONE, None, "en")]
+    runs = [np.array([0.4, 0.1]), np.array([0.6, 0.1]), np.array([0.2, 0.1])]
+    assert choose_thresholds(examples, runs, min_recall=1.0) == {"en": 0.4}
+
+
+def test_a_language_without_its_own_threshold_gets_the_most_cautious(small):
+    classifier = SafetyClassifier.train(small, {"en": 0.5, "pl": 0.2})
+    assert classifier.threshold("pl") == 0.2 and classifier.threshold("en") == 0.5
+    assert classifier.threshold("so") == 0.2 and classifier.threshold(None) == 0.2
 
 
 def test_the_threshold_file_is_read_and_checked(tmp_path):
-    assert 0 < read_threshold(THRESHOLD_FILE) < 1
+    thresholds = read_thresholds(THRESHOLD_FILE)
+    assert set(thresholds) == set(LANGUAGES) and all(0 < t < 1 for t in thresholds.values())
     with pytest.raises(SafetyDataError, match="between 0 and 1"):
-        read_threshold(write(tmp_path / "safety.yml", "threshold: 2\n"))
-    with pytest.raises(SafetyDataError, match="needs 'threshold"):
-        read_threshold(write(tmp_path / "safety.yml", "limit: 0.5\n"))
+        read_thresholds(write(tmp_path / "safety.yml", "thresholds: {en: 2, pl: 0.3}\n"))
+    with pytest.raises(SafetyDataError, match="needs 'thresholds"):
+        read_thresholds(write(tmp_path / "safety.yml", "threshold: 0.5\n"))
+    with pytest.raises(SafetyDataError, match="needs 'thresholds"):
+        read_thresholds(write(tmp_path / "safety.yml", "thresholds: [0.5]\n"))
 
 
 # The real data (issue 12) ----------------------------------------------------------------

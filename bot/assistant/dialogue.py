@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bot.assistant import elsewhere, replies
 from bot.assistant.certainty import Certainty, Judgement, judge, read_certainty
 from bot.assistant.content import Content
-from bot.assistant.glossary import QUESTION as GLOSSARY_QUESTION
+from bot.assistant.glossary import asks_what_a_word_means
 from bot.assistant.handlers import HANDLERS, Handler
 from bot.assistant.safety import SITUATIONS, SafetyMatcher
 from bot.assistant.safety_classifier import SafetyClassifier
@@ -85,8 +85,9 @@ class Responder:
         young = False
         rasa_agrees = turn.intent == "safeguarding"
         if self.classifier is not None:
-            assessment = self.classifier.assess(turn.text)
-            if assessment.flagged or (rasa_agrees and assessment.score >= RASA_CORROBORATION * self.classifier.threshold):
+            assessment = self.classifier.assess(turn.text, turn.language)
+            corroborated = assessment.score >= RASA_CORROBORATION * self.classifier.threshold(turn.language)
+            if assessment.flagged or (rasa_agrees and corroborated):
                 found.update(assessment.situations)
             young = assessment.young_person >= YOUNG_PERSON_CONFIDENCE
         elif rasa_agrees:
@@ -156,7 +157,7 @@ class Responder:
                 turn.last_topic = ctx.slots["last_topic"] = ctx.intent
             ctx.intent = "talk_to_person"
             ctx.judgement = None
-        if ctx.intent == "glossary" or GLOSSARY_QUESTION.search(turn.text):
+        if ctx.intent == "glossary" or asks_what_a_word_means(turn.text):
             # a term only the English glossary has is still better explained in English than not at all
             ctx.glossary_entry = ctx.content.glossary(turn.language).find(turn.text) or ctx.content.glossary("en").find(turn.text)
         if ctx.intent == "glossary" and ctx.glossary_entry is None and turn.last_topic in ctx.content.topics:

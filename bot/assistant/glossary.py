@@ -28,6 +28,20 @@ QUESTION = re.compile(
     r"|مطلب|معنی|मतलब|अर्थ",
     re.IGNORECASE,
 )
+# "Does that mean his EHCP just stops?", "czy to znaczy, że...", "înseamnă că...", "means
+# tested": a question about what follows from something, not about what a word means.
+CONSEQUENCE = re.compile(
+    r"\b(does|do|would|will|doesn't|that|this|it) (that |this |it )?mean "
+    r"(that|we|he|she|they|i|you|his|her|my|our|their) "
+    r"|\bmeans?[- ]tested\b|\bmeans that\b"
+    r"|\b(znaczy|oznacza),? że\b|\b(inseamna|înseamnă) (ca|că)\b|\b(означає|значить),? що\s+\w+\s+\w+",
+    re.IGNORECASE,
+)
+
+
+def asks_what_a_word_means(text: str) -> bool:
+    """A definition question ("what does SEMH mean?"), not one about consequences."""
+    return bool(QUESTION.search(text)) and not CONSEQUENCE.search(text)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ and whatever the topic classifier thinks, and can only ever add a safety message
 
 Three small models, all scikit-learn logistic regressions over character and word
 n-grams (the same text folding as the phrase lists):
-- safety: is this a safeguarding message at all? Its threshold is chosen by
-  cross-validation to favour recall (`bot safety cv`), and kept in data/safety.yml;
+- safety: is this a safeguarding message at all? Its thresholds, one for each language, are
+  chosen by cross-validation to favour recall (`bot safety cv`), and kept in data/safety.yml;
 - category: which situation, so the message names the right people;
 - speaker: is a young person writing about themselves, so the message speaks to them.
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +78,7 @@ SEED = 0
 # they are what the classifier most needs to learn; in cross-validation, counting each three
 # times cut false alarms on held-out look-alikes by about a fifth at the same recall.
 LOOK_ALIKE_WEIGHT = 3.0
-MODEL_VERSION = "2"  # bump when the features or models change, so a cached model is not reused
+MODEL_VERSION = "3"  # bump when the features or models change, so a cached model is not reused
 
 
 class SafetyDataError(ValueError):
@@ -174,25 +174,29 @@ def _model(class_weight: str | None = "balanced", c: float = 10.0) -> Pipeline:
 
 
 class SafetyClassifier:
-    def __init__(self, safety: Pipeline, category: Pipeline, speaker: Pipeline, threshold: float) -> None:
+    def __init__(self, safety: Pipeline, category: Pipeline, speaker: Pipeline, thresholds: Mapping[str, float]) -> None:
         self._safety = safety
         self._category = category
         self._speaker = speaker
-        self.threshold = threshold
+        self.thresholds = dict(thresholds)
 
     @classmethod
-    def train(cls, examples: Sequence[Example], threshold: float) -> SafetyClassifier:
+    def train(cls, examples: Sequence[Example], thresholds: Mapping[str, float]) -> SafetyClassifier:
         texts = [e.text for e in examples]
         safety = _model().fit(texts, [e.category != NONE for e in examples], model__sample_weight=_weights(examples))
         positives = [e for e in examples if e.category != NONE]
         category = _model().fit([e.text for e in positives], [e.category for e in positives])
         speaker = _model().fit([e.text for e in positives], [e.speaker == "young_person" for e in positives])
-        return cls(safety, category, speaker, threshold)
+        return cls(safety, category, speaker, thresholds)
+
+    def threshold(self, language: str | None = None) -> float:
+        """The language's own threshold; for a language without one, the lowest (the most cautious)."""
+        return self.thresholds.get(language or "", min(self.thresholds.values()))
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         return self._safety.predict_proba(list(texts))[:, 1]
 
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, language: str | None = None) -> Assessment:
         # A disclosure at the end of a long question about a school place is one sentence in
         # many: each sentence is scored as well as the whole message, and the highest counts.
         score = float(self.score(segments(text)).max())
@@ -200,7 +204,7 @@ class SafetyClassifier:
         young = float(self._speaker.predict_proba([text])[0][1])
         ranked = sorted(zip(probabilities, self._category.classes_), reverse=True)
         categories = tuple(str(c) for p, c in ranked[:MAX_CATEGORIES] if p >= CATEGORY_SHARE * ranked[0][0])
-        return Assessment(score, categories, young, score >= self.threshold)
+        return Assessment(score, categories, young, score >= self.threshold(language))
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?।۔؟\n])\s+")
@@ -252,7 +256,7 @@ def _weights(examples: Sequence[Example]) -> np.ndarray:
     return np.array([LOOK_ALIKE_WEIGHT if e.category == NONE and not e.ordinary else 1.0 for e in examples])
 
 
-def held_out_scores(examples: Sequence[Example], folds: int = 5) -> np.ndarray:
+def held_out_scores(examples: Sequence[Example], folds: int = 5, seed: int = SEED) -> np.ndarray:
     """Each example's safety score from a model that never saw it (stratified by language,
     label, and look-alike or ordinary question)."""
     texts = np.array([e.text for e in examples], dtype=object)
@@ -260,28 +264,39 @@ def held_out_scores(examples: Sequence[Example], folds: int = 5) -> np.ndarray:
     weights = _weights(examples)
     strata = [f"{e.language}:{e.category != NONE}:{e.ordinary}" for e in examples]
     scores = np.zeros(len(examples))
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(texts, strata):
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, strata):
         model = _model().fit(list(texts[train]), labels[train], model__sample_weight=weights[train])
         scores[test] = model.predict_proba(list(texts[test]))[:, 1]
     return scores
 
 
-def choose_threshold(examples: Sequence[Example], scores: np.ndarray, min_recall: float) -> float:
-    """The highest threshold whose held-out recall is at least `min_recall` in every language:
-    missing a disclosure costs far more than a safety message a family did not need."""
-    best = 0.0
-    for candidate in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        figures = figures_at(examples, scores, float(candidate))
-        if all(f.recall >= min_recall for f in figures.values()):
-            best = float(candidate)
-    return best
+def choose_thresholds(examples: Sequence[Example], runs: Sequence[np.ndarray], min_recall: float) -> dict[str, float]:
+    """Each language's threshold: in every cross-validation run, the highest whose held-out recall
+    in that language is at least `min_recall` (missing a disclosure costs far more than a safety
+    message a family did not need); then the median over the runs, since one shuffle of the folds
+    alone moved the choice between 0.14 and 0.24. A language whose examples separate well keeps
+    a higher threshold, and so fewer false alarms, instead of the lowest any language needs."""
+    languages = np.array([e.language for e in examples])
+    positive = np.array([e.category != NONE for e in examples])
+    candidates = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    chosen: dict[str, list[float]] = {str(language): [] for language in sorted(set(languages))}
+    for scores in runs:
+        for language, values in chosen.items():
+            held_out = scores[positive & (languages == language)]
+            recall = (held_out[:, None] >= candidates[None, :]).mean(axis=0) if len(held_out) else np.ones(len(candidates))
+            kept = candidates[recall >= min_recall]
+            values.append(float(kept.max()) if len(kept) else float(candidates[0]))
+    return {language: round(float(np.median(values)), 2) for language, values in chosen.items()}
 
 
-def figures_at(examples: Sequence[Example], scores: np.ndarray, threshold: float) -> dict[str, LanguageFigures]:
+def figures_at(examples: Sequence[Example], scores: np.ndarray, thresholds: Mapping[str, float]) -> dict[str, LanguageFigures]:
+    """Per language, at each language's threshold (languages without one are left out)."""
     out: dict[str, LanguageFigures] = {}
     for example, score in zip(examples, scores):
+        if example.language not in thresholds:
+            continue
         figures = out.setdefault(example.language, LanguageFigures(0, 0, 0, 0))
-        flagged = score >= threshold
+        flagged = score >= thresholds[example.language]
         if example.category != NONE:
             figures.positives += 1
             figures.true_positives += flagged
@@ -294,16 +309,19 @@ def figures_at(examples: Sequence[Example], scores: np.ndarray, threshold: float
 # Loading and caching -------------------------------------------------------------------
 
 
-def read_threshold(path: Path) -> float:
-    """The threshold chosen by cross-validation, from data/safety.yml."""
+def read_thresholds(path: Path) -> dict[str, float]:
+    """Each language's threshold, chosen by cross-validation, from data/safety.yml."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        threshold = float(data["threshold"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise SafetyDataError(f"{path}: needs 'threshold: <a number between 0 and 1>' ({exc})") from None
-    if not 0.0 < threshold < 1.0:
-        raise SafetyDataError(f"{path}: threshold {threshold} must be between 0 and 1")
-    return threshold
+        thresholds = {str(language): float(value) for language, value in data["thresholds"].items()}
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SafetyDataError(
+            f"{path}: needs 'thresholds:' with a number between 0 and 1 for each language, from `bot safety cv` ({exc})"
+        ) from None
+    wrong = [f"{language}: {value}" for language, value in thresholds.items() if not 0.0 < value < 1.0]
+    if not thresholds or wrong:
+        raise SafetyDataError(f"{path}: thresholds must be between 0 and 1, one for each language ({', '.join(wrong)})")
+    return thresholds
 
 
 def _digest(examples: Sequence[Example]) -> str:
@@ -314,17 +332,17 @@ def _digest(examples: Sequence[Example]) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_or_train(examples: Sequence[Example], threshold: float, models_dir: Path) -> SafetyClassifier:
+def load_or_train(examples: Sequence[Example], thresholds: Mapping[str, float], models_dir: Path) -> SafetyClassifier:
     """The trained classifier for these examples, from the cache when it is there."""
     path = models_dir / f"safety-{_digest(examples)}.joblib"
     if path.exists():
         try:
             classifier: SafetyClassifier = joblib.load(path)
-            classifier.threshold = threshold
+            classifier.thresholds = dict(thresholds)
             return classifier
         except Exception as exc:  # a truncated or incompatible cache file: train again
             log.warning("safety model %s could not be read (%s); training it again", path.name, exc)
-    classifier = SafetyClassifier.train(examples, threshold)
+    classifier = SafetyClassifier.train(examples, thresholds)
     models_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     joblib.dump(classifier, partial)

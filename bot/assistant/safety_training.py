@@ -2,8 +2,8 @@
 
 Examples: data/safety/<language>.yml (disclosures said indirectly, and look-alikes),
 plus every topic example question in content/ as an ordinary message, except those the
-phrase lists already treat as danger. The threshold lives in data/safety.yml; `bot safety
-cv` measures it by cross-validation and prints the figures to put there.
+phrase lists already treat as danger. The thresholds, one for each language, live in data/safety.yml; `bot safety
+cv` measures them by cross-validation and prints the figures to put there.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from bot.assistant.safety_classifier import (
     Example,
     LanguageFigures,
     SafetyClassifier,
-    choose_threshold,
+    choose_thresholds,
     figures_at,
     held_out_scores,
     load_examples,
     load_or_train,
     ordinary_examples,
-    read_threshold,
+    read_thresholds,
 )
 from bot.core.settings import ROOT, Settings
 
@@ -34,9 +34,11 @@ DATA = ROOT / "data" / "safety"
 NLU_DATA = ROOT / "data" / "nlu"
 SAFEGUARDING_INTENT = "safeguarding"
 THRESHOLD_FILE = ROOT / "data" / "safety.yml"
-# Held-out recall the threshold must reach in every language. Issue 12 asks for 100% on the
-# English cases and 95% in each other language; the phrase lists and Rasa's intent add to it.
+# Held-out recall each language's threshold must reach. Issue 12 asks for 100% on the English
+# cases and 95% in each other language; the phrase lists and Rasa's intent add to it.
 MIN_RECALL = 0.95
+# Cross-validation runs, each with its own shuffle of the folds; the thresholds are their median.
+RUNS = 3
 
 
 def training_examples(content: Content, data: Path = DATA, nlu: Path = NLU_DATA) -> list[Example]:
@@ -71,37 +73,40 @@ def _rasa_examples(path: Path) -> list[str]:
 
 def safety_classifier(content: Content, settings: Settings) -> SafetyClassifier:
     """The classifier for the current examples: from var/models/ when cached, else trained (about a minute)."""
-    return load_or_train(training_examples(content), read_threshold(THRESHOLD_FILE), settings.models_dir)
+    return load_or_train(training_examples(content), read_thresholds(THRESHOLD_FILE), settings.models_dir)
 
 
 @dataclass
 class CrossValidation:
-    threshold: float
+    thresholds: dict[str, float]
     figures: dict[str, LanguageFigures]
     written_negatives: dict[str, LanguageFigures]
 
     def lines(self) -> list[str]:
         out = [
-            f"threshold {self.threshold:.2f} (the highest with held-out recall >= {MIN_RECALL:.0%} in every language)",
-            "language  positives  recall  precision  false alarms: topic questions   look-alikes",
+            f"thresholds (for each language the highest with held-out recall >= {MIN_RECALL:.0%}, median of {RUNS} runs):",
+            *(f"  {language}: {value:.2f}" for language, value in sorted(self.thresholds.items())),
+            "language  threshold  positives  recall  precision  false alarms: topic questions   look-alikes",
         ]
         for language, f in sorted(self.figures.items()):
             w = self.written_negatives.get(language, LanguageFigures(0, 0, 0, 0))
             topic_alarms, topic_total = f.false_positives - w.false_positives, f.negatives - w.negatives
             out.append(
-                f"{language:<9} {f.positives:>9}  {f.recall:>6.1%}  {f.precision:>8.1%}   "
+                f"{language:<9} {self.thresholds[language]:>9.2f}  {f.positives:>9}  {f.recall:>6.1%}  {f.precision:>8.1%}   "
                 f"{topic_alarms:>4}/{topic_total:<5} = {topic_alarms / max(topic_total, 1):>5.1%}   "
                 f"{w.false_positives:>4}/{w.negatives:<4} = {w.false_alarm_rate:.1%}"
             )
         return out
 
 
-def cross_validate(examples: list[Example], folds: int = 5) -> CrossValidation:
-    scores = held_out_scores(examples, folds)
-    threshold = choose_threshold(examples, scores, MIN_RECALL)
+def cross_validate(examples: list[Example], folds: int = 5, runs: int = RUNS) -> CrossValidation:
+    """Thresholds from `runs` shuffles of the folds; the figures are those of the first run at them."""
+    all_scores = [held_out_scores(examples, folds, seed=seed) for seed in range(runs)]
+    thresholds = choose_thresholds(examples, all_scores, MIN_RECALL)
+    scores = all_scores[0]
     look_alikes = [(e, s) for e, s in zip(examples, scores) if e.category == NONE and not e.ordinary]
     return CrossValidation(
-        threshold,
-        figures_at(examples, scores, threshold),
-        figures_at([e for e, _ in look_alikes], np.array([s for _, s in look_alikes]), threshold),
+        thresholds,
+        figures_at(examples, scores, thresholds),
+        figures_at([e for e, _ in look_alikes], np.array([s for _, s in look_alikes]), thresholds),
     )

@@ -260,7 +260,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_safety_cv(args: argparse.Namespace) -> int:
-    """Cross-validate the safety classifier and print the threshold and per-language figures."""
+    """Cross-validate the safety classifier and print each language's threshold and figures."""
     from bot.assistant.safety_training import THRESHOLD_FILE, cross_validate, training_examples
 
     settings = _settings()
@@ -268,7 +268,7 @@ def cmd_safety_cv(args: argparse.Namespace) -> int:
     result = cross_validate(examples, folds=args.folds)
     for line in result.lines():
         print(line)
-    print(f"put the threshold in {THRESHOLD_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
+    print(f"put the thresholds in {THRESHOLD_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
     return 0
 
 
