@@ -191,7 +191,8 @@ class SafetyClassifier:
 
     def threshold(self, language: str | None = None) -> float:
         """The language's own threshold; for a language without one, the lowest (the most cautious)."""
-        return self.thresholds.get(language or "", min(self.thresholds.values()))
+        own = self.thresholds.get(language or "")
+        return own if own is not None else min(self.thresholds.values())
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         return self._safety.predict_proba(list(texts))[:, 1]
