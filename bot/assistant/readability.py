@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import spacy
 import textstat
@@ -46,8 +46,11 @@ def _is_word(token: str) -> bool:
     return any(ch.isalnum() for ch in token) and not token.startswith(("'", "’")) and token.lower() not in ("n't", "n’t")
 
 
-def blocks(markdown_text: str) -> list[str]:
-    """The plain text of each paragraph, list item and heading, without markup or link targets."""
+@lru_cache(maxsize=1024)
+def blocks(markdown_text: str) -> tuple[str, ...]:
+    """The plain text of each paragraph, list item and heading, without markup or link targets.
+
+    Kept for the last texts seen: a section is measured and then searched for acronyms."""
     out = []
     for token in _markdown.parse(markdown_text):
         if token.type == "inline":
@@ -58,14 +61,13 @@ def blocks(markdown_text: str) -> list[str]:
             )
             if text.strip():
                 out.append(text.strip())
-    return out
+    return tuple(out)
 
 
 def measure(markdown_text: str, language: str) -> Readability:
-    nlp = _nlp(language)
     lengths: list[tuple[int, str]] = []
-    for block in blocks(markdown_text):
-        for sentence in nlp(block).sents:
+    for doc in _nlp(language).pipe(blocks(markdown_text)):
+        for sentence in doc.sents:
             words = [t for t in sentence if _is_word(t.text)]
             if words:
                 lengths.append((len(words), sentence.text))

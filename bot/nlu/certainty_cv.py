@@ -32,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from bot.assistant.content import Content
 from bot.assistant.safety_training import rasa_examples
 from bot.core.text import fold
+from bot.nlu.training import classifier_setting
 
 # At most this share of in-catalogue examples may get a clarify (the issue allows 1 in 10; the
 # evaluation set is worded differently from the training data, so keep a margin).
@@ -93,9 +94,10 @@ def held_out_probabilities(pairs: list[tuple[str, str]], folds: int = 5) -> tupl
     texts = [text for _, text in pairs]
     classes = sorted(set(labels))
     out = np.zeros((len(pairs), len(classes)))
+    max_iter = int(classifier_setting("max_iter"))
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(texts, labels):
         x_train, x_test = _features([texts[i] for i in train_idx], [texts[i] for i in test_idx])
-        model = LogisticRegression(max_iter=300, class_weight="balanced", random_state=SEED)
+        model = LogisticRegression(max_iter=max_iter, class_weight="balanced", random_state=SEED)
         model.fit(x_train, labels[train_idx])
         columns = [classes.index(c) for c in model.classes_]
         out[np.ix_(test_idx, columns)] = model.predict_proba(x_test)

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -40,6 +40,13 @@ class _Literal(str):
 
 
 yaml.SafeDumper.add_representer(_Literal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|"))
+
+
+def classifier_setting(name: str) -> Any:
+    """A setting of the intent classifier in config.yml, so that its copy in `bot nlu cv` trains alike."""
+    pipeline = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["pipeline"]
+    (classifier,) = [c for c in pipeline if c["name"].endswith("LogisticRegressionClassifier")]
+    return classifier[name]
 
 
 def topic_intents(content: Content) -> list[str]:
