@@ -147,7 +147,7 @@ def test_the_endpoints_file_names_secrets_but_never_holds_them(monkeypatch, tmp_
     assert "hunter2" not in written
     assert yaml.safe_load(written) == {
         "action_endpoint": {"url": "http://actions:5055/webhook"},
-        "tracker_store": {"type": "SQL", "url": "${TRACKER_STORE_URL}"},
+        "tracker_store": {"type": "bot.nlu.tracker_store.CachedSQLTrackerStore", "url": "${TRACKER_STORE_URL}"},
         "lock_store": {
             "type": "redis",
             "url": "redis",

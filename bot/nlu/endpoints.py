@@ -16,6 +16,7 @@ import yaml
 from bot.core.connections import redis_address
 from bot.core.settings import Settings
 
+TRACKER_STORE = "bot.nlu.tracker_store.CachedSQLTrackerStore"
 HEADER = "# Written by bot/nlu/endpoints.py from the settings each time Rasa starts: edits here are lost.\n"
 
 
@@ -32,7 +33,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
 def endpoints(settings: Settings) -> dict[str, Any]:
     config: dict[str, Any] = {
         "action_endpoint": {"url": f"{settings.action_url}/webhook"},
-        "tracker_store": {"type": "SQL", "url": "${TRACKER_STORE_URL}"},
+        # Rasa's SQL tracker store, reusing the trackers it has just saved (bot/nlu/tracker_store.py).
+        "tracker_store": {"type": TRACKER_STORE, "url": "${TRACKER_STORE_URL}"},
     }
     if settings.lock_store_url:
         address = redis_address(settings.lock_store_url)
