@@ -17,7 +17,7 @@ from bot.nlu import rasa_server
 @pytest.fixture(scope="module", autouse=True)
 def patched():
     rasa_server.patch_action_validation()
-    rasa_server.tune_sqlite()
+    rasa_server.tune_databases()
     rasa_server.patch_ticket_lock()
     rasa_server.redact_logs()
 
@@ -43,6 +43,18 @@ def test_sqlite_engines_use_write_ahead_logging(tmp_path):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     assert sqlite3.connect(tmp_path / "x.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_postgresql_commits_of_the_tracker_store_wait_for_no_disk_flush(postgres):
+    from sqlalchemy import create_engine, text
+
+    from tests import servers
+
+    with servers.fresh_database("tune") as url:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        engine.dispose()
 
 
 def test_a_waiter_is_served_once_every_ticket_ahead_of_it_has_expired():

@@ -23,6 +23,7 @@ after those the process knows are stored, instead of counting them in the databa
 from __future__ import annotations
 
 import itertools
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 # About 100 KB a tracker at the end of a long conversation: at most about 50 MB.
 CACHE_SIZE = 500
@@ -53,7 +55,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if kept is not None:
             tracker, newest, stored = kept
             # A tracker handed on after it was saved (Rasa's create_tracker does) may have grown since.
-            if len(tracker.events) == stored and self._newest_event_id(sender_id) == newest:
+            if len(tracker.events) == stored and self._is_newest(sender_id, newest):
                 self.hits += 1
                 self._taken[sender_id] = (tracker, stored)
                 return tracker
@@ -61,12 +63,31 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        """Rasa's save, which also learns the newest event id in the same transaction."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids
+            newest = max((row.id for row in rows), default=None) or self._newest_event_id(session, tracker.sender_id)
+            session.commit()
         self._taken.pop(tracker.sender_id, None)
         _drop_earlier_sessions(tracker)
-        self._kept[tracker.sender_id] = (tracker, self._newest_event_id(tracker.sender_id), len(tracker.events))
+        self._kept[tracker.sender_id] = (tracker, newest, len(tracker.events))
         while len(self._kept) > self.cache_size:
             self._kept.popitem(last=False)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """One event as Rasa's SQLTrackerStore.save writes it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         taken = self._taken.get(tracker.sender_id)
@@ -74,9 +95,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return itertools.islice(tracker.events, taken[1], len(tracker.events))
         return super()._additional_events(session, tracker)
 
-    def _newest_event_id(self, sender_id: str) -> int:
+    def _is_newest(self, sender_id: str, newest: int) -> bool:
         with self.session_scope() as session:
-            newest = session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+            return self._newest_event_id(session, sender_id) == newest
+
+    def _newest_event_id(self, session: Any, sender_id: str) -> int:
+        newest = session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
         return int(newest or 0)
 
 
