@@ -39,7 +39,7 @@ test: lint
 # The quick tier, while working: no Rasa model, no server process, no browser, no PostgreSQL.
 # The safety classifier is trained once and cached in var/models/ (about a minute the first time).
 test-fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -m "not stack and not browser and not production"; status=$$?; \
+	$(BIN)/python -m pytest -q -n auto -m "not stack and not browser and not production"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'error: pytest collected no tests' >&2; fi; exit $$status
 
 # Static checks: ruff (lint and format), mypy, the import contracts of bot/ (.importlinter), eslint.

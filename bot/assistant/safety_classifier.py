@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -345,9 +346,11 @@ def load_or_train(examples: Sequence[Example], thresholds: Mapping[str, float], 
             log.warning("safety model %s could not be read (%s); training it again", path.name, exc)
     classifier = SafetyClassifier.train(examples, thresholds)
     models_dir.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
+    # Several processes may train at once (test workers, a restart of every replica): each
+    # writes its own file and renames it into place, and a file another removed first is fine.
+    partial = path.with_suffix(f".{os.getpid()}.partial")
     joblib.dump(classifier, partial)
     partial.replace(path)
     for old in sorted(models_dir.glob("safety-*.joblib"), key=lambda p: p.stat().st_mtime, reverse=True)[3:]:
-        old.unlink()
+        old.unlink(missing_ok=True)
     return classifier
