@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if fixtures & STACK_FIXTURES:
             item.add_marker(pytest.mark.stack)
-        if fixtures & PRODUCTION_FIXTURES or params.get("store") == "postgresql":
+        if fixtures & PRODUCTION_FIXTURES or "postgresql" in params.values():
             item.add_marker(pytest.mark.production)
 
 

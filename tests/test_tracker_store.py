@@ -1,4 +1,4 @@
-"""The tracker store that reuses what it saved (bot/nlu/tracker_store.py), on a real SQLite file.
+"""The tracker store that reuses what it saved (bot/nlu/tracker_store.py), on SQLite and PostgreSQL.
 
 Each test compares with Rasa's own SQLTrackerStore reading the same database: what the
 kept tracker holds, and what is written, must be what Rasa alone would read and write.
@@ -7,6 +7,7 @@ kept tracker holds, and what is written, must be what Rasa alone would read and 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot.nlu.tracker_store import CachedSQLTrackerStore
+from tests import servers
 
 DOMAIN = Domain.from_dict({"slots": {"topic": {"type": "text", "mappings": [{"type": "custom"}]}}, "actions": ["action_reply"]})
 
@@ -23,9 +25,15 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'tracker.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty tracker database: a SQLite file (one host) or PostgreSQL (several replicas)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    request.getfixturevalue("postgres")  # skips, with the reason, when PostgreSQL cannot be started
+    with servers.fresh_database("tracker") as url:
+        yield url
 
 
 def store(url: str, **kwargs) -> CachedSQLTrackerStore:
