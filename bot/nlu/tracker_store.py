@@ -10,8 +10,9 @@ takes it after one indexed query: the newest event id the database holds for the
 conversation. Anything that makes the kept tracker doubtful sends that message back to
 Rasa's own read, so the answers never depend on what is kept:
 - another replica answered in between: the database has a newer event id;
-- a message failed half-way: a tracker is taken out while a message is handled and only put
-  back when that message is saved, so a half-finished one is never reused;
+- a message failed half-way, or Rasa went on using a tracker after saving it (its
+  create_tracker does): the tracker has more events than were saved, and events are only
+  ever added to a tracker, so its length tells;
 - the process restarted, or the conversation fell out of the last CACHE_SIZE: nothing is kept.
 
 A kept tracker holds exactly what a read would give: the events from the conversation's
@@ -46,19 +47,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.cache_size = cache_size
         # conversation id -> (tracker, the newest event id stored for it, how many of its events are stored)
         self._kept: OrderedDict[str, tuple[DialogueStateTracker, int, int]] = OrderedDict()
-        self._taken: dict[str, tuple[DialogueStateTracker, int]] = {}
         self.hits = self.misses = 0
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        kept = self._kept.pop(sender_id, None)
-        self._taken.pop(sender_id, None)
+        kept = self._kept.get(sender_id)
         if kept is not None:
             tracker, newest, stored = kept
-            # A tracker handed on after it was saved (Rasa's create_tracker does) may have grown since.
             if len(tracker.events) == stored and self._is_newest(sender_id, newest):
                 self.hits += 1
-                self._taken[sender_id] = (tracker, stored)
+                self._kept.move_to_end(sender_id)
                 return tracker
+            del self._kept[sender_id]
         self.misses += 1
         return await super().retrieve(sender_id)
 
@@ -71,9 +70,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             session.flush()  # gives the rows their ids
             newest = max((row.id for row in rows), default=None) or self._newest_event_id(session, tracker.sender_id)
             session.commit()
-        self._taken.pop(tracker.sender_id, None)
         _drop_earlier_sessions(tracker)
         self._kept[tracker.sender_id] = (tracker, newest, len(tracker.events))
+        self._kept.move_to_end(tracker.sender_id)
         while len(self._kept) > self.cache_size:
             self._kept.popitem(last=False)
 
@@ -90,9 +89,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         )
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        taken = self._taken.get(tracker.sender_id)
-        if taken is not None and taken[0] is tracker:
-            return itertools.islice(tracker.events, taken[1], len(tracker.events))
+        kept = self._kept.get(tracker.sender_id)
+        if kept is not None and kept[0] is tracker:  # its first kept[2] events are stored
+            return itertools.islice(tracker.events, kept[2], len(tracker.events))
         return super()._additional_events(session, tracker)
 
     def _is_newest(self, sender_id: str, newest: int) -> bool:
