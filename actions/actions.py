@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 from bot.assistant.content import LiveContent  # noqa: E402
 from bot.assistant.dialogue import Responder  # noqa: E402
 from bot.assistant.language import detector  # noqa: E402
-from bot.assistant.safety_training import safety_classifier  # noqa: E402
+from bot.assistant.safety_training import NLU_DATA, safety_classifier  # noqa: E402
+from bot.assistant.similar_questions import similar_questions  # noqa: E402
 from bot.assistant.turn import Turn  # noqa: E402
 from bot.core import settings  # noqa: E402
 from bot.storage.directory import Directory  # noqa: E402
@@ -36,7 +37,9 @@ def build_responder(config: settings.Settings) -> Responder:
     store = Store(config.database_url)
     services = Directory(store)  # searched live: a finished sync shows at once
     classifier = safety_classifier(content.get(), config)
-    return Responder(content.get, classifier=classifier, services=services, callbacks=store)
+    # Like Rasa's model, the similar-questions index follows the examples when the assistant restarts.
+    similar = similar_questions(content.get(), NLU_DATA, config.models_dir)
+    return Responder(content.get, classifier=classifier, services=services, callbacks=store, similar=similar)
 
 
 CONFIG = settings.load()

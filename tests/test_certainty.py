@@ -58,3 +58,71 @@ def test_the_safeguarding_intent_is_set_aside_and_the_topics_behind_it_weighed()
     """The safety layer decides about danger; what is left is which topic the question is about."""
     verdict = judge([("safeguarding", 0.81), ("senco", 0.12), ("ehcp-request", 0.04)], TOPICS, SURE)
     assert (verdict.verdict, verdict.topics) == ("answer", ["senco"])
+
+
+BLENDED = Certainty(confident=0.3, margin=0.05, floor=0.1, similar=0.4)
+
+
+def test_the_similar_questions_vote_can_turn_a_wrong_answer_into_the_right_one():
+    """Rasa leans to one topic on shared words; the examples nearest in meaning say another."""
+    ranking = [("ehcp-refused", 0.5), ("tribunal-appeal", 0.3), ("senco", 0.2)]
+    assert judge(ranking, TOPICS, BLENDED).topics == ["ehcp-refused"]
+    verdict = judge(ranking, TOPICS, BLENDED, votes=lambda: [("tribunal-appeal", 0.9), ("senco", 0.1)])
+    # 0.6 * 0.3 + 0.4 * 0.9 = 0.54 against 0.6 * 0.5 = 0.30
+    assert (verdict.verdict, verdict.topics) == ("answer", ["tribunal-appeal"])
+
+
+def test_a_split_vote_turns_an_answer_into_did_you_mean():
+    ranking = [("ehcp-refused", 0.6), ("tribunal-appeal", 0.3), ("senco", 0.1)]
+    verdict = judge(ranking, TOPICS, BLENDED, votes=lambda: [("tribunal-appeal", 0.7), ("ehcp-refused", 0.3)])
+    assert verdict.verdict == "clarify" and set(verdict.topics[:2]) == {"ehcp-refused", "tribunal-appeal"}
+
+
+def test_a_vote_for_out_of_scope_can_stop_a_confident_answer():
+    """No topic fits "first time flying with my son, help at the airport?", and the nearest examples say so."""
+    ranking = [("senco", 0.55), ("ehcp-request", 0.3), ("out_of_scope", 0.15)]
+    assert judge(ranking, TOPICS, BLENDED).verdict == "answer"
+    verdict = judge(ranking, TOPICS, BLENDED, votes=lambda: [("out_of_scope", 1.0)])
+    assert verdict.verdict != "answer"
+
+
+def test_a_clear_answer_never_pays_for_the_vote():
+    def votes() -> list[tuple[str, float]]:
+        raise AssertionError("the vote could not have changed this answer")
+
+    verdict = judge([("senco", 0.97), ("ehcp-request", 0.02)], TOPICS, BLENDED, votes=votes)
+    assert (verdict.verdict, verdict.topics) == ("answer", ["senco"])
+
+
+def test_skipping_the_vote_never_changes_a_verdict():
+    """The shortcut is exact: wherever the vote is skipped, blending any vote gives the same verdict."""
+    import random
+
+    rng = random.Random(7)
+    intents = [*sorted(TOPICS), "out_of_scope", "greet"]
+    skipped = 0
+    for _ in range(3000):
+        weights = [rng.random() ** rng.choice((1, 4, 12)) for _ in intents]
+        ranking = sorted(((i, w / sum(weights)) for i, w in zip(intents, weights)), key=lambda pair: -pair[1])
+        asked: list[bool] = []
+
+        def worst(ranking=ranking, asked=asked) -> list[tuple[str, float]]:
+            asked.append(True)
+            return [(ranking[1][0], 1.0)]  # the whole vote for the strongest rival
+
+        lazy = judge(ranking, TOPICS, BLENDED, votes=worst)
+        if not asked:
+            skipped += 1
+            for rival in intents:
+                always = judge(ranking, TOPICS, BLENDED, votes=lambda rival=rival: [(rival, 1.0)])
+                assert always == lazy, ranking
+    assert skipped > 100  # the shortcut is taken often enough to matter
+
+
+def test_the_share_of_the_vote_is_read_and_checked(tmp_path):
+    path = tmp_path / "certainty.yml"
+    path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nsimilar: 0.4\n")
+    assert read_certainty(path).similar == 0.4
+    path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nsimilar: 1.5\n")
+    with pytest.raises(CertaintyDataError, match="similar"):
+        read_certainty(path)

@@ -478,3 +478,23 @@ def test_a_place_elsewhere_in_a_question_that_is_not_about_send_gets_the_plain_f
         Turn("what day does Bexley council collect the bins", "out_of_scope", 0.8, ranking=(("out_of_scope", 0.8),))
     )
     assert kinds(reply) == ["fallback"]
+
+
+def test_the_example_questions_nearest_in_meaning_correct_a_topic_chosen_on_shared_words(loaded, tmp_path):
+    """Rasa answered "the taxi ... he's in it 90 mins each way" about bullying: it matched words."""
+    from bot.assistant.nlu_examples import IntentExample
+    from bot.assistant.similar_questions import Encoder, SimilarQuestions
+
+    examples = [
+        IntentExample(topic, text, "en")
+        for topic in ("school-transport", "bullying-and-discrimination", "senco")
+        for text in loaded.page(topic, "en").examples + loaded.page(topic, "en").easy_examples
+    ]
+    similar = SimilarQuestions.build(examples, tmp_path, Encoder(threads=1))
+    text = "the taxi to his special school picks up 4 other kids and he's in it 90 mins each way"
+    ranking = (("bullying-and-discrimination", 0.5), ("school-transport", 0.3), ("senco", 0.2))
+    turn = Turn(text, "bullying-and-discrimination", 0.5, ranking=ranking)
+    assert Responder(lambda: loaded).respond(turn).messages[0]["topic"] == "bullying-and-discrimination"
+    turn = Turn(text, "bullying-and-discrimination", 0.5, ranking=ranking)
+    reply = Responder(lambda: loaded, similar=similar).respond(turn)
+    assert kinds(reply) == ["answer"] and reply.messages[0]["topic"] == "school-transport"

@@ -8,7 +8,7 @@ and kept in data/certainty.yml.
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,9 @@ class Certainty:
     confident: float  # answer directly at or above this probability ...
     margin: float  # ... when the second topic is at least this far behind
     floor: float  # below this, no topic fits: search the pages instead
+    # the share of the similar-questions vote in the ranking judged (bot/assistant/similar_questions.py);
+    # the rest is Rasa's
+    similar: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -47,24 +50,37 @@ class Judgement:
 def read_certainty(path: Path = CERTAINTY_FILE) -> Certainty:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        certainty = Certainty(float(data["confident"]), float(data["margin"]), float(data["floor"]))
+        certainty = Certainty(
+            float(data["confident"]), float(data["margin"]), float(data["floor"]), float(data.get("similar", 0.0))
+        )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise CertaintyDataError(
             f"{path}: needs 'confident', 'margin' and 'floor', numbers between 0 and 1 from `bot nlu cv` ({exc})"
         ) from None
-    if not all(0.0 <= value < 1.0 for value in (certainty.confident, certainty.margin, certainty.floor)):
-        raise CertaintyDataError(f"{path}: confident, margin and floor must be between 0 and 1")
+    if not all(0.0 <= value < 1.0 for value in (certainty.confident, certainty.margin, certainty.floor, certainty.similar)):
+        raise CertaintyDataError(f"{path}: confident, margin, floor and similar must be between 0 and 1")
     return certainty
 
 
-def judge(ranking: Sequence[tuple[str, float]], topics: Container[str], certainty: Certainty) -> Judgement:
+def judge(
+    ranking: Sequence[tuple[str, float]],
+    topics: Container[str],
+    certainty: Certainty,
+    votes: Callable[[], Sequence[tuple[str, float]]] | None = None,
+) -> Judgement:
     """What to do with the classifier's ranking of intents (most likely first). Intents in
     NOT_TOPICS are left out and the rest scaled to add up as before: "my gut tells me he is
     not developing, who do I go to first" scored 0.81 safeguarding and 0.12 worried-about-my-child;
-    once the safety layer has found no danger, the question is about development."""
+    once the safety layer has found no danger, the question is about development.
+
+    `votes` gives the similar-questions vote (intents and shares adding up to 1). It is blended
+    in, `certainty.similar` to Rasa's rest, only when it could change the verdict: a clear
+    answer is kept without the cost of embedding the message."""
     safeguarding = sum(p for i, p in ranking if i == "safeguarding")
     scale = 1.0 / (1.0 - safeguarding) if safeguarding < 1.0 else 1.0
     ranked = sorted(((p * scale, i) for i, p in ranking if i not in NOT_TOPICS), reverse=True)
+    if ranked and votes is not None and certainty.similar > 0 and _vote_could_change(ranked, topics, certainty):
+        ranked = _blend(ranked, votes(), certainty.similar)
     if not ranked:
         return Judgement("search")
     p1, top = ranked[0]
@@ -79,3 +95,21 @@ def judge(ranking: Sequence[tuple[str, float]], topics: Container[str], certaint
     # the top two always; a third only when it is a real contender
     offered = [i for n, (p, i) in enumerate(candidates[:MAX_CANDIDATES]) if n < 2 or p >= certainty.floor]
     return Judgement("clarify", offered)
+
+
+def _vote_could_change(ranked: Sequence[tuple[float, str]], topics: Container[str], certainty: Certainty) -> bool:
+    """Whether any vote could change a direct answer: after blending, the top intent keeps at least
+    its own share of its probability, and any other gains at most the whole vote."""
+    rasa = 1.0 - certainty.similar
+    p1, top = ranked[0]
+    p2 = ranked[1][0] if len(ranked) > 1 else 0.0
+    kept = top in topics and rasa * p1 >= certainty.confident and rasa * p1 - (rasa * p2 + certainty.similar) >= certainty.margin
+    return not kept
+
+
+def _blend(ranked: Sequence[tuple[float, str]], votes: Sequence[tuple[str, float]], similar: float) -> list[tuple[float, str]]:
+    blended = {intent: (1.0 - similar) * p for p, intent in ranked}
+    for intent, share in votes:
+        if intent not in NOT_TOPICS:
+            blended[intent] = blended.get(intent, 0.0) + similar * share
+    return sorted(((p, intent) for intent, p in blended.items()), reverse=True)

@@ -20,6 +20,7 @@ from bot.assistant.glossary import asks_what_a_word_means
 from bot.assistant.handlers import HANDLERS, Handler
 from bot.assistant.safety import SITUATIONS, SafetyMatcher
 from bot.assistant.safety_classifier import SafetyClassifier
+from bot.assistant.similar_questions import SimilarQuestions
 from bot.assistant.turn import Reply, Turn, TurnContext
 from bot.core.callback_status import CallbackLookup
 from bot.core.i18n import gettext_for
@@ -64,6 +65,7 @@ class Responder:
         councils: elsewhere.Councils | None = None,
         services: ServiceFinder | None = None,
         callbacks: CallbackLookup | None = None,
+        similar: SimilarQuestions | None = None,
     ) -> None:
         self._content = content
         self.now = now
@@ -73,6 +75,7 @@ class Responder:
         self.councils = councils or elsewhere.Councils()
         self.services = services
         self.callbacks = callbacks
+        self.similar = similar
 
     def assess_safety(self, turn: Turn, safety: SafetyMatcher) -> tuple[list[str], bool]:
         """The situations a message is about, and whether a young person wrote it about themselves.
@@ -169,7 +172,9 @@ class Responder:
             return None
         if not ctx.turn.ranking:
             return Judgement("search") if ctx.intent == "nlu_fallback" else None
-        judgement = judge(ctx.turn.ranking, ctx.content.topics, self.certainty)
+        similar, turn = self.similar, ctx.turn
+        votes = (lambda: similar.votes(turn.text, turn.language)) if similar is not None else None
+        judgement = judge(turn.ranking, ctx.content.topics, self.certainty, votes)
         if judgement.verdict == "answer":
             ctx.intent = judgement.topics[0]  # the safeguarding intent set aside, the topic behind it
         return judgement

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot.assistant.content import Content
+from bot.assistant.nlu_examples import nlu_language, rasa_examples
 from bot.assistant.safety_classifier import (
     NONE,
     Example,
@@ -46,24 +46,11 @@ def training_examples(content: Content, data: Path = DATA, nlu: Path = NLU_DATA)
     intents (greetings, small talk, out of scope), except what the phrase lists call danger."""
     written = load_examples(data)
     pages = [(language, page.examples + page.easy_examples) for (_topic, language), page in sorted(content.pages.items())]
-    # data/nlu/chat.yml and safety.yml are English; the others are named after their language.
-    chat = [("en" if path.stem in ("chat", "safety") else path.stem, _rasa_examples(path)) for path in sorted(nlu.glob("*.yml"))]
+    chat = [(nlu_language(path), _rasa_examples(path)) for path in sorted(nlu.glob("*.yml"))]
     ordinary = ordinary_examples(
         (language, [e for e in texts if not content.safety.situations(e)]) for language, texts in pages + chat
     )
     return written + ordinary
-
-
-def rasa_examples(path: Path) -> list[tuple[str, str]]:
-    """(intent, example) for every example in a Rasa NLU file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [
-        (str(item["intent"]), line.strip()[2:].strip())
-        for item in data.get("nlu") or []
-        if item.get("intent")
-        for line in str(item.get("examples", "")).splitlines()
-        if line.strip().startswith("- ")
-    ]
 
 
 def _rasa_examples(path: Path) -> list[str]:

@@ -14,13 +14,17 @@ From those held-out probabilities, over topic examples only:
 - `floor`: below it the top topic is so unlikely that listing candidates would mislead, so
   the assistant searches the pages instead. It is the probability under which only
   MAX_SEARCH of the examples fall.
+- `similar`: the share of the similar-questions vote (bot/assistant/similar_questions.py) in the
+  ranking judged. Each example's vote comes from the examples of its language outside its fold;
+  for each share in SIMILAR_SHARES the thresholds are chosen as above, and the share that leaves
+  the fewest confident wrong answers is kept.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +34,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.assistant.content import Content
-from bot.assistant.safety_training import rasa_examples
+from bot.assistant.nlu_examples import IntentExample
+from bot.assistant.nlu_examples import intent_examples as _intent_examples
+from bot.assistant.similar_questions import LEFT_OUT, Encoder, cached_embeddings, votes_from
 from bot.core.text import fold
 from bot.nlu.training import classifier_setting
 
@@ -40,6 +46,7 @@ MAX_CLARIFY = 0.07
 # At most this share of in-catalogue examples may fall below the floor and get a search.
 MAX_SEARCH = 0.01
 SEED = 20261207
+SIMILAR_SHARES = tuple(np.round(np.arange(0.0, 0.61, 0.1), 1))
 _PUNCTUATION = re.compile(r"[^\w\s']+")  # Rasa's WhitespaceTokenizer splits on these too
 
 
@@ -48,6 +55,7 @@ class Thresholds:
     confident: float
     margin: float
     floor: float
+    similar: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,15 +72,7 @@ class Figures:
 
 def intent_examples(content: Content, nlu: Path) -> list[tuple[str, str]]:
     """(intent, text) for every topic page's examples in every language, and Rasa's other intents."""
-    pairs = [
-        (topic, text)
-        for (topic, _language), page in sorted(content.pages.items())
-        for text in page.examples + page.easy_examples
-        if topic in content.topics
-    ]
-    for path in sorted(nlu.glob("*.yml")):
-        pairs += rasa_examples(path)
-    return pairs
+    return [(e.intent, e.text) for e in _intent_examples(content, nlu)]
 
 
 def _normalise(text: str) -> str:
@@ -95,13 +95,36 @@ def held_out_probabilities(pairs: list[tuple[str, str]], folds: int = 5) -> tupl
     classes = sorted(set(labels))
     out = np.zeros((len(pairs), len(classes)))
     max_iter = int(classifier_setting("max_iter"))
-    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=SEED).split(texts, labels):
+    for train_idx, test_idx in _folds(labels, folds):
         x_train, x_test = _features([texts[i] for i in train_idx], [texts[i] for i in test_idx])
         model = LogisticRegression(max_iter=max_iter, class_weight="balanced", random_state=SEED)
         model.fit(x_train, labels[train_idx])
         columns = [classes.index(c) for c in model.classes_]
-        out[np.ix_(test_idx, columns)] = model.predict_proba(x_test)
+        out[np.ix_(test_idx, np.array(columns))] = model.predict_proba(x_test)
     return classes, out
+
+
+def _folds(labels: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The same folds for Rasa's copy and the similar-questions vote."""
+    return list(StratifiedKFold(folds, shuffle=True, random_state=SEED).split(np.zeros(len(labels)), labels))
+
+
+def held_out_votes(examples: list[IntentExample], vectors: np.ndarray, classes: list[str], folds: int = 5) -> np.ndarray:
+    """Each example's similar-questions vote, from the examples of its language outside its fold
+    (examples of LEFT_OUT intents neither vote nor get a vote). `vectors` has a row per example."""
+    labels = np.array([e.intent for e in examples])
+    languages = np.array([e.language for e in examples])
+    voting = ~np.isin(labels, LEFT_OUT)
+    out = np.zeros((len(examples), len(classes)))
+    for train_idx, test_idx in _folds(labels, folds):
+        train_idx, test_idx = train_idx[voting[train_idx]], test_idx[voting[test_idx]]
+        for language in sorted(set(languages[test_idx].tolist())):
+            voters = train_idx[languages[train_idx] == language]
+            asking = test_idx[languages[test_idx] == language]
+            for row, similarities in zip(asking, vectors[asking] @ vectors[voters].T):
+                for intent, share in votes_from(similarities, labels[voters].tolist()):
+                    out[row, classes.index(intent)] = share
+    return out
 
 
 def _top_two(probabilities: np.ndarray, topic_columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,8 +175,33 @@ def choose(
     return (*chosen, always)
 
 
-def cross_validate(content: Content, nlu: Path, folds: int = 5) -> tuple[Thresholds, Figures, Figures]:
-    """The thresholds chosen, what they do, and what answering every question directly would do."""
-    pairs = intent_examples(content, nlu)
+def choose_share(
+    classes: list[str], probabilities: np.ndarray, votes: np.ndarray, labels: list[str], topics: set[str]
+) -> tuple[Thresholds, Figures, Figures, dict[float, Figures]]:
+    """The share of the similar-questions vote with the fewest confident wrong answers, with its
+    thresholds; what they do, what answering every question directly would do, and each share's figures."""
+    tried: dict[float, tuple[Thresholds, Figures]] = {}
+    always: Figures | None = None
+    for share in SIMILAR_SHARES:
+        thresholds, figures, direct = choose(classes, (1.0 - share) * probabilities + share * votes, labels, topics)
+        tried[float(share)] = (replace(thresholds, similar=float(share)), figures)
+        always = always or direct  # share 0: Rasa alone
+    best = min(tried, key=lambda share: (round(tried[share][1].confident_wrong, 4), share))
+    assert always is not None
+    return (*tried[best], always, {share: figures for share, (_, figures) in tried.items()})
+
+
+def cross_validate(
+    content: Content, nlu: Path, models_dir: Path, folds: int = 5
+) -> tuple[Thresholds, Figures, Figures, dict[float, Figures]]:
+    """The thresholds and share chosen, what they do, what answering every question directly
+    would do, and each share's figures."""
+    examples = _intent_examples(content, nlu)
+    pairs = [(e.intent, e.text) for e in examples]
     classes, probabilities = held_out_probabilities(pairs, folds)
-    return choose(classes, probabilities, [intent for intent, _ in pairs], set(content.topics))
+    voting = [i for i, e in enumerate(examples) if e.intent not in LEFT_OUT]
+    embedded = cached_embeddings([examples[i].text for i in voting], Encoder(), models_dir)
+    vectors = np.zeros((len(examples), embedded.shape[1]), dtype=np.float32)
+    vectors[voting] = embedded
+    votes = held_out_votes(examples, vectors, classes, folds)
+    return choose_share(classes, probabilities, votes, [intent for intent, _ in pairs], set(content.topics))

@@ -97,6 +97,7 @@ def _train(settings: Settings, force: bool = False) -> Path:
     else:
         print(f"model {model.name} matches the content and config: not retraining", file=sys.stderr)
     _train_safety(loaded, settings)
+    _embed_examples(loaded, settings)
     return model
 
 
@@ -121,6 +122,17 @@ def _train_safety(loaded: Content, settings: Settings) -> None:
     print("preparing the safety classifier...", file=sys.stderr)
     safety_classifier(loaded, settings)
     print(f"safety classifier ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def _embed_examples(loaded: Content, settings: Settings) -> None:
+    """Embed the example questions now, on every core, so the action server starts without waiting."""
+    from bot.assistant.safety_training import NLU_DATA
+    from bot.assistant.similar_questions import similar_questions
+
+    started = time.monotonic()
+    print("embedding the example questions for the similar-questions vote (a few minutes the first time)...", file=sys.stderr)
+    similar_questions(loaded, NLU_DATA, settings.models_dir, threads=None)
+    print(f"similar questions ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 @contextmanager
@@ -278,10 +290,18 @@ def cmd_nlu_cv(args: argparse.Namespace) -> int:
     from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, cross_validate
 
     settings = _settings()
-    thresholds, chosen, always = cross_validate(_load_content(settings), settings_module.ROOT / "data" / "nlu", args.folds)
+    thresholds, chosen, always, shares = cross_validate(
+        _load_content(settings), settings_module.ROOT / "data" / "nlu", settings.models_dir, args.folds
+    )
     print(f"confident: {thresholds.confident:.2f}")
     print(f"margin: {thresholds.margin:.2f}")
     print(f"floor: {thresholds.floor:.2f}")
+    print(f"similar: {thresholds.similar:.1f}")
+    for share, figures in shares.items():
+        print(
+            f"  similar {share:.1f}: top topic right {figures.accuracy:.1%}, clarify {figures.clarify:.1%}, "
+            f"confident wrong answers {figures.confident_wrong:.1%}"
+        )
     print(
         f"held out, {chosen.examples} topic examples, {args.folds} folds: top topic right {chosen.accuracy:.1%}; "
         f"clarify {chosen.clarify:.1%} (at most {MAX_CLARIFY:.0%}); search {chosen.search:.1%} (at most {MAX_SEARCH:.0%}); "
