@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, Thresholds, choose, figures_at, held_out_probabilities
+from bot.nlu.certainty_cv import (
+    MAX_CLARIFY,
+    MAX_SEARCH,
+    Thresholds,
+    choose,
+    choose_share,
+    figures_at,
+    held_out_probabilities,
+)
 
 
 def test_held_out_probabilities_come_from_models_that_never_saw_the_example():
@@ -37,3 +45,33 @@ def test_the_chosen_thresholds_keep_clarify_and_search_within_their_limits():
     assert always == never
     assert figures.confident_wrong < never.confident_wrong
     assert 0 < thresholds.floor <= thresholds.confident
+
+
+def _synthetic(seed: int, n: int = 600, k: int = 4) -> tuple[list[str], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, k, size=n)
+    logits = rng.normal(size=(n, k))
+    logits[np.arange(n), labels] += rng.uniform(0, 3, size=n)
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return ["a", "b", "c", "d"], probabilities, labels
+
+
+def test_an_informative_vote_gets_a_share_and_cuts_confident_wrong_answers():
+    classes, probabilities, labels = _synthetic(2)
+    rng = np.random.default_rng(3)
+    votes = np.full(probabilities.shape, 0.1 / 3)
+    right = rng.random(len(labels)) < 0.8  # the nearest examples are right four times in five
+    votes[np.arange(len(labels)), np.where(right, labels, (labels + 1) % 4)] = 0.9
+    names = [classes[i] for i in labels]
+    thresholds, figures, always, shares = choose_share(classes, probabilities, votes, names, set(classes))
+    assert thresholds.similar > 0
+    assert figures.confident_wrong < shares[0.0].confident_wrong
+    assert figures.clarify <= MAX_CLARIFY
+    assert always == choose(classes, probabilities, names, set(classes))[2]
+
+
+def test_a_vote_that_knows_nothing_gets_no_share():
+    classes, probabilities, labels = _synthetic(4)
+    votes = np.random.default_rng(5).dirichlet(np.ones(4), size=len(labels))
+    thresholds, *_ = choose_share(classes, probabilities, votes, [classes[i] for i in labels], set(classes))
+    assert thresholds.similar == 0.0
