@@ -60,7 +60,7 @@ def test_the_safeguarding_intent_is_set_aside_and_the_topics_behind_it_weighed()
     assert (verdict.verdict, verdict.topics) == ("answer", ["senco"])
 
 
-BLENDED = Certainty(confident=0.3, margin=0.05, floor=0.1, similar=0.4)
+BLENDED = Certainty(confident=0.3, margin=0.05, floor=0.1, similar=0.4, vote_below=0.6)
 
 
 def test_the_similar_questions_vote_can_turn_a_wrong_answer_into_the_right_one():
@@ -73,7 +73,7 @@ def test_the_similar_questions_vote_can_turn_a_wrong_answer_into_the_right_one()
 
 
 def test_a_split_vote_turns_an_answer_into_did_you_mean():
-    ranking = [("ehcp-refused", 0.6), ("tribunal-appeal", 0.3), ("senco", 0.1)]
+    ranking = [("ehcp-refused", 0.55), ("tribunal-appeal", 0.3), ("senco", 0.15)]
     verdict = judge(ranking, TOPICS, BLENDED, votes=lambda: [("tribunal-appeal", 0.7), ("ehcp-refused", 0.3)])
     assert verdict.verdict == "clarify" and set(verdict.topics[:2]) == {"ehcp-refused", "tribunal-appeal"}
 
@@ -86,43 +86,21 @@ def test_a_vote_for_out_of_scope_can_stop_a_confident_answer():
     assert verdict.verdict != "answer"
 
 
-def test_a_clear_answer_never_pays_for_the_vote():
+def test_a_message_rasa_is_sure_of_never_pays_for_the_vote():
     def votes() -> list[tuple[str, float]]:
-        raise AssertionError("the vote could not have changed this answer")
+        raise AssertionError("Rasa was sure enough: the message must not be embedded")
 
-    verdict = judge([("senco", 0.97), ("ehcp-request", 0.02)], TOPICS, BLENDED, votes=votes)
+    verdict = judge([("senco", 0.6), ("ehcp-request", 0.3)], TOPICS, BLENDED, votes=votes)
     assert (verdict.verdict, verdict.topics) == ("answer", ["senco"])
-
-
-def test_skipping_the_vote_never_changes_a_verdict():
-    """The shortcut is exact: wherever the vote is skipped, blending any vote gives the same verdict."""
-    import random
-
-    rng = random.Random(7)
-    intents = [*sorted(TOPICS), "out_of_scope", "greet"]
-    skipped = 0
-    for _ in range(3000):
-        weights = [rng.random() ** rng.choice((1, 4, 12)) for _ in intents]
-        ranking = sorted(((i, w / sum(weights)) for i, w in zip(intents, weights)), key=lambda pair: -pair[1])
-        asked: list[bool] = []
-
-        def worst(ranking=ranking, asked=asked) -> list[tuple[str, float]]:
-            asked.append(True)
-            return [(ranking[1][0], 1.0)]  # the whole vote for the strongest rival
-
-        lazy = judge(ranking, TOPICS, BLENDED, votes=worst)
-        if not asked:
-            skipped += 1
-            for rival in intents:
-                always = judge(ranking, TOPICS, BLENDED, votes=lambda rival=rival: [(rival, 1.0)])
-                assert always == lazy, ranking
-    assert skipped > 100  # the shortcut is taken often enough to matter
+    # the safeguarding intent set aside, what is left is scaled up before the comparison
+    ranking = [("safeguarding", 0.5), ("senco", 0.35), ("ehcp-request", 0.15)]
+    assert judge(ranking, TOPICS, BLENDED, votes=votes).topics == ["senco"]
 
 
 def test_the_share_of_the_vote_is_read_and_checked(tmp_path):
     path = tmp_path / "certainty.yml"
-    path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nsimilar: 0.4\n")
-    assert read_certainty(path).similar == 0.4
+    path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nsimilar: 0.4\nvote_below: 0.5\n")
+    assert (read_certainty(path).similar, read_certainty(path).vote_below) == (0.4, 0.5)
     path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nsimilar: 1.5\n")
     with pytest.raises(CertaintyDataError, match="similar"):
         read_certainty(path)

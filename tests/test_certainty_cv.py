@@ -7,11 +7,13 @@ import numpy as np
 from bot.nlu.certainty_cv import (
     MAX_CLARIFY,
     MAX_SEARCH,
+    MAX_VOTED,
     Thresholds,
     choose,
     choose_share,
     figures_at,
     held_out_probabilities,
+    rasa_top,
 )
 
 
@@ -64,8 +66,9 @@ def test_an_informative_vote_gets_a_share_and_cuts_confident_wrong_answers():
     votes[np.arange(len(labels)), np.where(right, labels, (labels + 1) % 4)] = 0.9
     names = [classes[i] for i in labels]
     thresholds, figures, always, shares = choose_share(classes, probabilities, votes, names, set(classes))
-    assert thresholds.similar > 0
-    assert figures.confident_wrong < shares[0.0].confident_wrong
+    assert thresholds.similar > 0 and thresholds.vote_below > 0
+    assert (rasa_top(classes, probabilities) < thresholds.vote_below).mean() <= MAX_VOTED
+    assert figures.confident_wrong < shares[(0.0, 0.0)].confident_wrong
     assert figures.clarify <= MAX_CLARIFY
     assert always == choose(classes, probabilities, names, set(classes))[2]
 
@@ -75,3 +78,8 @@ def test_a_vote_that_knows_nothing_gets_no_share():
     votes = np.random.default_rng(5).dirichlet(np.ones(4), size=len(labels))
     thresholds, *_ = choose_share(classes, probabilities, votes, [classes[i] for i in labels], set(classes))
     assert thresholds.similar == 0.0
+
+
+def test_rasa_top_sets_the_safeguarding_intent_aside_as_judge_does():
+    probabilities = np.array([[0.5, 0.35, 0.15]])
+    assert rasa_top(["safeguarding", "senco", "ehcp-request"], probabilities)[0] == 0.7

@@ -492,9 +492,9 @@ def test_the_example_questions_nearest_in_meaning_correct_a_topic_chosen_on_shar
     ]
     similar = SimilarQuestions.build(examples, tmp_path, Encoder(threads=1))
     text = "the taxi to his special school picks up 4 other kids and he's in it 90 mins each way"
-    ranking = (("bullying-and-discrimination", 0.5), ("school-transport", 0.3), ("senco", 0.2))
-    turn = Turn(text, "bullying-and-discrimination", 0.5, ranking=ranking)
+    ranking = (("bullying-and-discrimination", 0.45), ("school-transport", 0.35), ("senco", 0.2))
+    turn = Turn(text, "bullying-and-discrimination", 0.45, ranking=ranking)
     assert Responder(lambda: loaded).respond(turn).messages[0]["topic"] == "bullying-and-discrimination"
-    turn = Turn(text, "bullying-and-discrimination", 0.5, ranking=ranking)
+    turn = Turn(text, "bullying-and-discrimination", 0.45, ranking=ranking)
     reply = Responder(lambda: loaded, similar=similar).respond(turn)
     assert kinds(reply) == ["answer"] and reply.messages[0]["topic"] == "school-transport"

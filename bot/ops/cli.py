@@ -287,7 +287,7 @@ def cmd_safety_cv(args: argparse.Namespace) -> int:
 def cmd_nlu_cv(args: argparse.Namespace) -> int:
     """Cross-validate the topic classifier and print when to answer, ask "did you mean" or search."""
     from bot.assistant.certainty import CERTAINTY_FILE
-    from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, cross_validate
+    from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, MAX_VOTED, cross_validate
 
     settings = _settings()
     thresholds, chosen, always, shares = cross_validate(
@@ -297,16 +297,18 @@ def cmd_nlu_cv(args: argparse.Namespace) -> int:
     print(f"margin: {thresholds.margin:.2f}")
     print(f"floor: {thresholds.floor:.2f}")
     print(f"similar: {thresholds.similar:.1f}")
-    for share, figures in shares.items():
+    print(f"vote_below: {thresholds.vote_below:.1f}")
+    for (share, below), figures in shares.items():
         print(
-            f"  similar {share:.1f}: top topic right {figures.accuracy:.1%}, clarify {figures.clarify:.1%}, "
-            f"confident wrong answers {figures.confident_wrong:.1%}"
+            f"  similar {share:.1f}, vote below {below:.1f}: top topic right {figures.accuracy:.1%}, "
+            f"clarify {figures.clarify:.1%}, confident wrong answers {figures.confident_wrong:.2%}"
         )
     print(
         f"held out, {chosen.examples} topic examples, {args.folds} folds: top topic right {chosen.accuracy:.1%}; "
         f"clarify {chosen.clarify:.1%} (at most {MAX_CLARIFY:.0%}); search {chosen.search:.1%} (at most {MAX_SEARCH:.0%}); "
         f"wrong answers turned into a question {chosen.caught:.1%}; "
-        f"confident wrong answers {always.confident_wrong:.1%} -> {chosen.confident_wrong:.1%}"
+        f"confident wrong answers {always.confident_wrong:.1%} -> {chosen.confident_wrong:.1%}; "
+        f"the vote asked for on at most {MAX_VOTED:.0%}"
     )
     print(f"put the thresholds in {CERTAINTY_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
     return 0
