@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker  # noqa: E402
 from rasa_sdk.events import EventType, Restarted, SlotSet  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
+from bot.assistant.certainty import read_certainty  # noqa: E402
 from bot.assistant.content import LiveContent  # noqa: E402
 from bot.assistant.dialogue import Responder  # noqa: E402
 from bot.assistant.language import detector  # noqa: E402
@@ -37,9 +38,11 @@ def build_responder(config: settings.Settings) -> Responder:
     store = Store(config.database_url)
     services = Directory(store)  # searched live: a finished sync shows at once
     classifier = safety_classifier(content.get(), config)
-    # Like Rasa's model, the similar-questions index follows the examples when the assistant restarts.
-    similar = similar_questions(content.get(), NLU_DATA, config.models_dir)
-    return Responder(content.get, classifier=classifier, services=services, callbacks=store, similar=similar)
+    certainty = read_certainty()
+    # Like Rasa's model, the similar-questions index follows the examples when the assistant
+    # restarts; with the vote turned off (data/certainty.yml) it is not loaded at all.
+    similar = similar_questions(content.get(), NLU_DATA, config.models_dir) if certainty.asks_for_votes else None
+    return Responder(content.get, classifier=classifier, services=services, callbacks=store, certainty=certainty, similar=similar)
 
 
 CONFIG = settings.load()

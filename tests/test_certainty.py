@@ -104,3 +104,12 @@ def test_the_share_of_the_vote_is_read_and_checked(tmp_path):
     path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nsimilar: 1.5\n")
     with pytest.raises(CertaintyDataError, match="similar"):
         read_certainty(path)
+
+
+def test_a_vote_turned_off_is_never_asked_for():
+    def votes() -> list[tuple[str, float]]:
+        raise AssertionError("vote_below 0 turns the vote off")
+
+    off = Certainty(confident=0.3, margin=0.05, floor=0.1, similar=0.4, vote_below=0.0)
+    assert not off.asks_for_votes and BLENDED.asks_for_votes
+    assert judge([("senco", 0.2), ("ehcp-request", 0.19)], TOPICS, off, votes=votes).verdict == "clarify"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from bot.assistant.certainty import Certainty
 from bot.nlu.certainty_cv import (
     MAX_CLARIFY,
     MAX_SEARCH,
     MAX_VOTED,
-    Thresholds,
     choose,
     choose_share,
     figures_at,
@@ -42,7 +42,7 @@ def test_the_chosen_thresholds_keep_clarify_and_search_within_their_limits():
         probabilities.argmax(axis=1),
         probabilities.max(axis=1),
         np.sort(probabilities, axis=1)[:, -2],
-        Thresholds(0, 0, 0),
+        Certainty(0, 0, 0),
     )
     assert always == never
     assert figures.confident_wrong < never.confident_wrong

@@ -39,6 +39,11 @@ class Certainty:
     # ... asked for only when Rasa's top intent is below this: it costs 10-70 ms of CPU a message
     vote_below: float = 0.0
 
+    @property
+    def asks_for_votes(self) -> bool:
+        """Whether any message is judged with the similar-questions vote (0 in either turns it off)."""
+        return self.similar > 0 and self.vote_below > 0
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -86,7 +91,7 @@ def judge(
     safeguarding = sum(p for i, p in ranking if i == "safeguarding")
     scale = 1.0 / (1.0 - safeguarding) if safeguarding < 1.0 else 1.0
     ranked = sorted(((p * scale, i) for i, p in ranking if i not in NOT_TOPICS), reverse=True)
-    if ranked and votes is not None and certainty.similar > 0 and ranked[0][0] < certainty.vote_below:
+    if ranked and votes is not None and certainty.asks_for_votes and ranked[0][0] < certainty.vote_below:
         ranked = _blend(ranked, votes(), certainty.similar)
     if not ranked:
         return Judgement("search")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.assistant.certainty import NOT_TOPICS
 from bot.assistant.content import Content
 from bot.assistant.nlu_examples import IntentExample, intent_examples
 
@@ -34,8 +35,6 @@ NEIGHBOURS = 10
 TEMPERATURE = 0.02
 ENCODER = "multilingual-e5-small-q4"  # part of the cache's name: another encoder, another cache
 BATCH = 64
-# Intents that are not about a question's subject; the safety layer weighs them (certainty.NOT_TOPICS).
-LEFT_OUT = ("safeguarding",)
 
 
 class Encoder:
@@ -86,7 +85,7 @@ def cached_embeddings(texts: Sequence[str], encoder: Encoder, models_dir: Path) 
         np.savez(partial, keys=np.array(kept), vectors=np.stack([known[k] for k in kept]))
         partial.replace(path)
     if not keys:
-        return np.zeros((0, 384), dtype=np.float32)
+        return encoder.embed([])
     return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
@@ -115,7 +114,7 @@ class SimilarQuestions:
 
     @classmethod
     def build(cls, examples: Sequence[IntentExample], models_dir: Path, encoder: Encoder) -> SimilarQuestions:
-        kept = [e for e in examples if e.intent not in LEFT_OUT]
+        kept = [e for e in examples if e.intent not in NOT_TOPICS]  # they say nothing of a subject
         return cls(kept, cached_embeddings([e.text for e in kept], encoder, models_dir), encoder)
 
     def votes(self, text: str, language: str) -> list[tuple[str, float]]:

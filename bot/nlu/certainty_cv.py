@@ -35,11 +35,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from bot.assistant.certainty import NOT_TOPICS
+from bot.assistant.certainty import NOT_TOPICS, Certainty
 from bot.assistant.content import Content
-from bot.assistant.nlu_examples import IntentExample
-from bot.assistant.nlu_examples import intent_examples as _intent_examples
-from bot.assistant.similar_questions import LEFT_OUT, Encoder, cached_embeddings, votes_from
+from bot.assistant.nlu_examples import IntentExample, intent_examples
+from bot.assistant.similar_questions import Encoder, cached_embeddings, votes_from
 from bot.core.text import fold
 from bot.nlu.training import classifier_setting
 
@@ -58,15 +57,6 @@ _PUNCTUATION = re.compile(r"[^\w\s']+")  # Rasa's WhitespaceTokenizer splits on 
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    confident: float
-    margin: float
-    floor: float
-    similar: float = 0.0
-    vote_below: float = 0.0
-
-
-@dataclass(frozen=True)
 class Figures:
     """What the thresholds do to the held-out topic examples."""
 
@@ -76,11 +66,6 @@ class Figures:
     caught: float  # share of wrong top topics that get a clarify or a search instead
     confident_wrong: float  # share of examples answered directly with a wrong topic
     search: float  # share of examples below the floor
-
-
-def intent_examples(content: Content, nlu: Path) -> list[tuple[str, str]]:
-    """(intent, text) for every topic page's examples in every language, and Rasa's other intents."""
-    return [(e.intent, e.text) for e in _intent_examples(content, nlu)]
 
 
 def _normalise(text: str) -> str:
@@ -119,10 +104,10 @@ def _folds(labels: np.ndarray, folds: int) -> list[tuple[np.ndarray, np.ndarray]
 
 def held_out_votes(examples: list[IntentExample], vectors: np.ndarray, classes: list[str], folds: int = 5) -> np.ndarray:
     """Each example's similar-questions vote, from the examples of its language outside its fold
-    (examples of LEFT_OUT intents neither vote nor get a vote). `vectors` has a row per example."""
+    (examples of NOT_TOPICS intents neither vote nor get a vote). `vectors` has a row per example."""
     labels = np.array([e.intent for e in examples])
     languages = np.array([e.language for e in examples])
-    voting = ~np.isin(labels, LEFT_OUT)
+    voting = ~np.isin(labels, NOT_TOPICS)
     out = np.zeros((len(examples), len(classes)))
     for train_idx, test_idx in _folds(labels, folds):
         train_idx, test_idx = train_idx[voting[train_idx]], test_idx[voting[test_idx]]
@@ -144,7 +129,7 @@ def _top_two(probabilities: np.ndarray, topic_columns: np.ndarray) -> tuple[np.n
     return best, p1, p2
 
 
-def figures_at(truth: np.ndarray, best: np.ndarray, p1: np.ndarray, p2: np.ndarray, t: Thresholds) -> Figures:
+def figures_at(truth: np.ndarray, best: np.ndarray, p1: np.ndarray, p2: np.ndarray, t: Certainty) -> Figures:
     right = best == truth
     unsure = (p1 < t.confident) | (p1 - p2 < t.margin)
     below = p1 < t.floor
@@ -162,7 +147,7 @@ def figures_at(truth: np.ndarray, best: np.ndarray, p1: np.ndarray, p2: np.ndarr
 
 def choose(
     classes: list[str], probabilities: np.ndarray, labels: Iterable[str], topics: set[str]
-) -> tuple[Thresholds, Figures, Figures]:
+) -> tuple[Certainty, Figures, Figures]:
     """The thresholds, from the held-out probabilities of the topic examples; what they do, and
     what answering every question directly would do."""
     labels = np.array(list(labels))
@@ -170,12 +155,12 @@ def choose(
     rows = np.isin(labels, list(topics))
     truth = np.array([classes.index(label) for label in labels[rows]])
     best, p1, p2 = _top_two(probabilities[rows], topic_columns)
-    always = figures_at(truth, best, p1, p2, Thresholds(0.0, 0.0, 0.0))
+    always = figures_at(truth, best, p1, p2, Certainty(0.0, 0.0, 0.0))
     floor = float(np.floor(np.quantile(p1, MAX_SEARCH) * 100) / 100)
-    chosen: tuple[Thresholds, Figures] | None = None
+    chosen: tuple[Certainty, Figures] | None = None
     for confident in np.round(np.arange(0.10, 0.71, 0.02), 2):
         for margin in np.round(np.arange(0.0, 0.41, 0.02), 2):
-            thresholds = Thresholds(float(confident), float(margin), floor)
+            thresholds = Certainty(float(confident), float(margin), floor)
             figures = figures_at(truth, best, p1, p2, thresholds)
             if figures.clarify <= MAX_CLARIFY and (chosen is None or figures.caught > chosen[1].caught):
                 chosen = (thresholds, figures)
@@ -193,13 +178,13 @@ def rasa_top(classes: list[str], probabilities: np.ndarray) -> np.ndarray:
 
 def choose_share(
     classes: list[str], probabilities: np.ndarray, votes: np.ndarray, labels: list[str], topics: set[str]
-) -> tuple[Thresholds, Figures, Figures, dict[tuple[float, float], Figures]]:
+) -> tuple[Certainty, Figures, Figures, dict[tuple[float, float], Figures]]:
     """The share of the similar-questions vote and when to ask for it, with the fewest confident
     wrong answers within MAX_VOTED; its thresholds, what they do, what answering every question
     directly would do, and each pair's figures."""
     top = rasa_top(classes, probabilities)
     rows = np.isin(labels, list(topics))
-    tried: dict[tuple[float, float], tuple[Thresholds, Figures]] = {}
+    tried: dict[tuple[float, float], tuple[Certainty, Figures]] = {}
     always: Figures | None = None
     for share in SIMILAR_SHARES:
         for below in VOTE_BELOW if share else (0.0,):
@@ -217,13 +202,13 @@ def choose_share(
 
 def cross_validate(
     content: Content, nlu: Path, models_dir: Path, folds: int = 5
-) -> tuple[Thresholds, Figures, Figures, dict[tuple[float, float], Figures]]:
+) -> tuple[Certainty, Figures, Figures, dict[tuple[float, float], Figures]]:
     """The thresholds and share chosen, what they do, what answering every question directly
     would do, and each share's figures."""
-    examples = _intent_examples(content, nlu)
+    examples = intent_examples(content, nlu)
     pairs = [(e.intent, e.text) for e in examples]
     classes, probabilities = held_out_probabilities(pairs, folds)
-    voting = [i for i, e in enumerate(examples) if e.intent not in LEFT_OUT]
+    voting = [i for i, e in enumerate(examples) if e.intent not in NOT_TOPICS]
     embedded = cached_embeddings([examples[i].text for i in voting], Encoder(), models_dir)
     vectors = np.zeros((len(examples), embedded.shape[1]), dtype=np.float32)
     vectors[voting] = embedded
