@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -88,6 +89,19 @@ def test_a_trained_classifier_flags_disclosures_and_names_the_situation(small):
     assert not classifier.assess("when is the annual review meeting").flagged
     young = classifier.assess("i think everyone would be better off without me")
     assert young.young_person > 0.5
+
+
+def test_the_lean_scores_are_sklearns_own_numbers(small):
+    """assess() skips sklearn's per-call checks (most of the action server's time): same numbers."""
+    classifier = SafetyClassifier.train(small, {"en": 0.5})
+    texts = ["he said its our secret and not to tell mummy", "when is the annual review", "", "zzzz qqqq", "Ő ő ж ب"]
+    for restored in (classifier, pickle.loads(pickle.dumps(classifier))):
+        assert np.allclose(restored.score(texts), classifier._safety.predict_proba(texts)[:, 1], rtol=0, atol=1e-12)
+        for text in texts:
+            assessment = restored.assess(text)
+            category = dict(zip(classifier._category.classes_, classifier._category.predict_proba([text])[0]))
+            assert assessment.categories[0] == max(category, key=category.__getitem__)
+            assert abs(assessment.young_person - classifier._speaker.predict_proba([text])[0, 1]) < 1e-12
 
 
 def test_the_cache_is_reused_for_the_same_examples_and_renewed_for_new_ones(small, tmp_path):

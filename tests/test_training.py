@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -92,3 +94,14 @@ def test_only_the_newest_models_are_kept(tmp_path):
         os.utime(path, (i, i))
     _keep_newest(tmp_path, 3)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m2.tar.gz", "m3.tar.gz", "m4.tar.gz"]
+
+
+def test_training_keeps_other_libraries_deprecation_warnings_quiet():
+    """Sanic, imported by Rasa's training, turns deprecation warnings back on as it loads."""
+    script = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from bot.nlu.training import import_training_quietly; import_training_quietly()\n"
+        "warnings.warn('a library deprecated something', DeprecationWarning)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "deprecated" not in done.stderr, done.stderr

@@ -79,7 +79,7 @@ SEED = 0
 # they are what the classifier most needs to learn; in cross-validation, counting each three
 # times cut false alarms on held-out look-alikes by about a fifth at the same recall.
 LOOK_ALIKE_WEIGHT = 3.0
-MODEL_VERSION = "3"  # bump when the features or models change, so a cached model is not reused
+MODEL_VERSION = "4"  # bump when the features or models change, so a cached model is not reused
 
 
 class SafetyDataError(ValueError):
@@ -174,12 +174,79 @@ def _model(class_weight: str | None = "balanced", c: float = 10.0) -> Pipeline:
     )
 
 
+class _Features:
+    """A fitted union of TF-IDF vectorizers, applied to one message without sklearn's per-call
+    work: `Pipeline.predict_proba` checks every step is fitted, rebuilds each idf diagonal and
+    builds sparse matrices, and that was most of the action server's time for each message
+    (py-spy under `bot bench`). The same vocabulary, idf weights and norms give the same numbers."""
+
+    def __init__(self, union: FeatureUnion) -> None:
+        self._parts = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            if vectorizer.norm != "l2" or not vectorizer.use_idf:
+                raise ValueError("only l2-normalised TF-IDF features can be scored lean")
+            self._parts.append(
+                (vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset, vectorizer.sublinear_tf)
+            )
+            offset += len(vectorizer.vocabulary_)
+
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The message's non-zero features: their columns and values, as the union would give."""
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for analyze, vocabulary, idf, offset, sublinear in self._parts:
+            counts: dict[int, int] = {}
+            for term in analyze(text):
+                column = vocabulary.get(term)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            index = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            value = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if sublinear:
+                value = np.log(value) + 1.0
+            value *= idf[index]
+            value /= np.sqrt(value @ value)
+            columns.append(index + offset)
+            values.append(value)
+        if not columns:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        return np.concatenate(columns), np.concatenate(values)
+
+
+def _probabilities(model: LogisticRegression, row: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """`model.predict_proba` for one feature row: a sigmoid for two classes, else the softmax."""
+    columns, values = row
+    decision = model.coef_[:, columns] @ values + model.intercept_
+    if len(decision) == 1:
+        positive = 1.0 / (1.0 + np.exp(-decision[0]))
+        return np.array([1.0 - positive, positive])
+    exponent = np.exp(decision - decision.max())
+    return exponent / exponent.sum()
+
+
 class SafetyClassifier:
     def __init__(self, safety: Pipeline, category: Pipeline, speaker: Pipeline, thresholds: Mapping[str, float]) -> None:
         self._safety = safety
         self._category = category
         self._speaker = speaker
         self.thresholds = dict(thresholds)
+        self._lean()
+
+    def _lean(self) -> None:
+        self._safety_features = _Features(self._safety.named_steps["features"])
+        # the category and speaker models share one set of features (see train)
+        self._situation_features = _Features(self._category.named_steps["features"])
+
+    def __getstate__(self) -> dict:
+        """The fitted pipelines are what is cached; the lean scorers are rebuilt from them."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_safety_features", "_situation_features")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lean()
 
     @classmethod
     def train(cls, examples: Sequence[Example], thresholds: Mapping[str, float]) -> SafetyClassifier:
@@ -187,7 +254,17 @@ class SafetyClassifier:
         safety = _model().fit(texts, [e.category != NONE for e in examples], model__sample_weight=_weights(examples))
         positives = [e for e in examples if e.category != NONE]
         category = _model().fit([e.text for e in positives], [e.category for e in positives])
-        speaker = _model().fit([e.text for e in positives], [e.speaker == "young_person" for e in positives])
+        # The speaker model reads the same texts through the same features: fit them once.
+        features = category.named_steps["features"]
+        speaker_model = (
+            _model()
+            .named_steps["model"]
+            .fit(features.transform([e.text for e in positives]), [e.speaker == "young_person" for e in positives])
+        )
+        speaker = Pipeline([("features", features), ("model", speaker_model)])
+        for pipeline in (safety, category):
+            for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+                vectorizer.stop_words_ = None  # the terms min_df left out: for introspection only, and large
         return cls(safety, category, speaker, thresholds)
 
     def threshold(self, language: str | None = None) -> float:
@@ -196,15 +273,17 @@ class SafetyClassifier:
         return own if own is not None else min(self.thresholds.values())
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
-        return self._safety.predict_proba(list(texts))[:, 1]
+        model = self._safety.named_steps["model"]
+        return np.array([_probabilities(model, self._safety_features.row(text))[1] for text in texts])
 
     def assess(self, text: str, language: str | None = None) -> Assessment:
         # A disclosure at the end of a long question about a school place is one sentence in
         # many: each sentence is scored as well as the whole message, and the highest counts.
         score = float(self.score(segments(text)).max())
-        probabilities = self._category.predict_proba([text])[0]
-        young = float(self._speaker.predict_proba([text])[0][1])
-        ranked = sorted(zip(probabilities, self._category.classes_), reverse=True)
+        row = self._situation_features.row(text)
+        probabilities = _probabilities(self._category.named_steps["model"], row)
+        young = float(_probabilities(self._speaker.named_steps["model"], row)[1])
+        ranked = sorted(zip(probabilities, self._category.named_steps["model"].classes_), reverse=True)
         categories = tuple(str(c) for p, c in ranked[:MAX_CATEGORIES] if p >= CATEGORY_SHARE * ranked[0][0])
         return Assessment(score, categories, young, score >= self.threshold(language))
 

@@ -30,7 +30,9 @@ CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "domain.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 # Our own Rasa components (config.yml names them): a change to them needs a new model too.
-COMPONENTS = tuple(Path(__file__).with_name(name) for name in ("featurizer.py", "classifier.py"))  # our Rasa components
+COMPONENTS = tuple(
+    Path(__file__).with_name(name) for name in ("featurizer.py", "classifier.py", "reply_policy.py")
+)  # our Rasa components
 ACTION = "action_reply"
 KEEP_MODELS = 3
 
@@ -105,6 +107,17 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{fingerprint(settings)}.tar.gz"
 
 
+def import_training_quietly() -> None:
+    """Import Rasa's training code with warnings ignored, and leave the process's filters as they were.
+
+    It imports Sanic, and Sanic turns deprecation warnings back on for the whole process as it
+    is imported (`filterwarnings("once", DeprecationWarning)`): `bot train` then printed a page
+    of other libraries' deprecation warnings, however quiet it had been asked to be."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import rasa.model_training  # noqa: F401
+
+
 def train(
     content: Content,
     settings: Settings,
@@ -130,6 +143,7 @@ def train(
     configure_structlog(log_level)
     if log_level > logging.DEBUG:  # Rasa's configuration turns its dependencies' warnings back on
         warnings.simplefilter("ignore")
+        import_training_quietly()
 
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     result = rasa_train(
