@@ -8,6 +8,7 @@ from typing import Any
 from bot.core import lean
 
 lean.keep_out()  # this process never runs a neural network: spaCy without TensorFlow saves ~350 MB
+lean.one_thread_for_maths()  # before numpy loads: one conversation's maths at a time, no spinning helpers
 
 from rasa_sdk import Action, Tracker  # noqa: E402
 from rasa_sdk.events import EventType, Restarted, SlotSet  # noqa: E402

@@ -4,9 +4,11 @@ Each check runs in a new interpreter: the test process itself has Rasa, and Tens
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
+from bot.core import lean
 from bot.core.settings import ROOT
 
 
@@ -31,3 +33,31 @@ def test_a_bot_command_that_never_trains_keeps_tensorflow_out():
         "print(rc == 0 and sys.modules.get('tensorflow') is None)"
     )
     assert python(code) == "True"
+
+
+BLAS_THREADS = "import numpy, threadpoolctl; print(max(i['num_threads'] for i in threadpoolctl.threadpool_info()))"
+
+
+def test_servers_do_their_maths_on_one_thread_unless_the_operator_says_otherwise(monkeypatch):
+    for name in lean.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert python(f"from bot.core import lean; lean.one_thread_for_maths(); {BLAS_THREADS}") == "1"
+    assert python(f"import bot.nlu.rasa_server; {BLAS_THREADS}") == "1"  # the Rasa server, before Rasa loads numpy
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    assert python(f"from bot.core import lean; lean.one_thread_for_maths(); {BLAS_THREADS}") == "2"
+
+
+def test_the_action_server_limits_its_threads_before_it_imports_anything_that_loads_numpy():
+    tree = ast.parse((ROOT / "actions" / "actions.py").read_text(encoding="utf-8"))
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "one_thread_for_maths"
+    ]
+    modules = {
+        node.lineno: [node.module] if isinstance(node, ast.ImportFrom) else [alias.name for alias in node.names]
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    }
+    imports = [line for line, names in modules.items() if set(names) - {"__future__", "signal", "typing", "bot.core"}]
+    assert calls and calls[0] < min(imports)

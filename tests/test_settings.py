@@ -149,7 +149,7 @@ def test_the_endpoints_file_names_secrets_but_never_holds_them(monkeypatch, tmp_
         "action_endpoint": {"url": "http://actions:5055/webhook"},
         "tracker_store": {"type": "bot.nlu.tracker_store.CachedSQLTrackerStore", "url": "${TRACKER_STORE_URL}"},
         "lock_store": {
-            "type": "redis",
+            "type": "bot.nlu.lock_store.ThreadedRedisLockStore",
             "url": "redis",
             "port": 6380,
             "db": 3,
@@ -167,8 +167,10 @@ def test_the_endpoints_file_names_secrets_but_never_holds_them(monkeypatch, tmp_
 
 
 def test_rasa_reads_the_endpoints_file_with_the_values_from_its_environment(monkeypatch, tmp_path):
-    from rasa.core.lock_store import RedisLockStore
+    from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import read_endpoint_config
+
+    from bot.nlu.lock_store import ThreadedRedisLockStore
 
     config = load(monkeypatch, BOT_VAR_DIR=str(tmp_path), LOCK_STORE_URL="redis://:hunter2@127.0.0.1:6379/4")
     path = endpoints.write(config)
@@ -176,8 +178,13 @@ def test_rasa_reads_the_endpoints_file_with_the_values_from_its_environment(monk
         monkeypatch.setenv(name, value)
     assert read_endpoint_config(str(path), "tracker_store").url == config.tracker_store_url
     lock = read_endpoint_config(str(path), "lock_store")
-    assert (lock.type, lock.url, lock.kwargs["password"], lock.kwargs["db"]) == ("redis", "127.0.0.1", "hunter2", 4)
-    assert RedisLockStore(host=lock.url, **lock.kwargs).key_prefix == "kentsend:lock:"
+    assert (lock.url, lock.kwargs["password"], lock.kwargs["db"]) == ("127.0.0.1", "hunter2", 4)
+    store = LockStore.create(lock)  # as Rasa builds it
+    assert isinstance(store, ThreadedRedisLockStore) and store.key_prefix == "kentsend:lock:"
+    assert (
+        store.red.connection_pool.connection_kwargs | {"password": "hunter2", "db": 4}
+        == store.red.connection_pool.connection_kwargs
+    )
 
 
 def test_child_processes_get_exactly_these_settings(monkeypatch, tmp_path):

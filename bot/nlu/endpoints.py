@@ -17,6 +17,7 @@ from bot.core.connections import redis_address
 from bot.core.settings import Settings
 
 TRACKER_STORE = "bot.nlu.tracker_store.CachedSQLTrackerStore"
+LOCK_STORE = "bot.nlu.lock_store.ThreadedRedisLockStore"
 HEADER = "# Written by bot/nlu/endpoints.py from the settings each time Rasa starts: edits here are lost.\n"
 
 
@@ -38,8 +39,9 @@ def endpoints(settings: Settings) -> dict[str, Any]:
     }
     if settings.lock_store_url:
         address = redis_address(settings.lock_store_url)
+        # Rasa's Redis lock store, its Redis calls off the event loop (bot/nlu/lock_store.py).
         lock: dict[str, Any] = {
-            "type": "redis",
+            "type": LOCK_STORE,
             "url": address.host,
             "port": address.port,
             "db": address.db,

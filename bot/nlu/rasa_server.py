@@ -36,7 +36,10 @@ import os
 import sys
 from typing import Any
 
+from bot.core import lean
+
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+lean.one_thread_for_maths()  # before numpy loads (bot/core/lean.py says why)
 
 
 def patch_action_validation() -> None:

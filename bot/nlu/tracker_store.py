@@ -23,10 +23,11 @@ after those the process knows are stored, instead of counting them in the databa
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,28 +54,43 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         kept = self._kept.get(sender_id)
         if kept is not None:
             tracker, newest, stored = kept
-            if len(tracker.events) == stored and self._is_newest(sender_id, newest):
+            if len(tracker.events) == stored and await asyncio.to_thread(self._is_newest, sender_id, newest):
                 self.hits += 1
-                self._kept.move_to_end(sender_id)
+                if sender_id in self._kept:  # other conversations may have pushed it out meanwhile
+                    self._kept.move_to_end(sender_id)
                 return tracker
-            del self._kept[sender_id]
+            self._kept.pop(sender_id, None)
         self.misses += 1
         return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save, which also learns the newest event id in the same transaction."""
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            rows = [self._row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
-            session.add_all(rows)
-            session.flush()  # gives the rows their ids
-            newest = max((row.id for row in rows), default=None) or self._newest_event_id(session, tracker.sender_id)
-            session.commit()
+        kept = self._kept.get(tracker.sender_id)
+        stored = kept[2] if kept is not None and kept[0] is tracker else None
+        newest = await asyncio.to_thread(self._write, tracker, stored)
         _drop_earlier_sessions(tracker)
         self._kept[tracker.sender_id] = (tracker, newest, len(tracker.events))
         self._kept.move_to_end(tracker.sender_id)
         while len(self._kept) > self.cache_size:
             self._kept.popitem(last=False)
+
+    def _write(self, tracker: DialogueStateTracker, stored: int | None) -> int:
+        """Write the events after the first `stored` (all that are new when None); return the newest id.
+
+        It runs in a worker thread: Rasa's event loop serves other conversations while the
+        database answers, instead of waiting with them (the conversation itself is locked)."""
+        with self.session_scope() as session:
+            if stored is None:
+                events: Iterable[Event] = super()._additional_events(session, tracker)
+            else:
+                events = itertools.islice(tracker.events, stored, len(tracker.events))
+            rows = [self._row(tracker.sender_id, event) for event in events]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids
+            newest = max((row.id for row in rows), default=None) or self._newest_event_id(session, tracker.sender_id)
+            session.commit()
+        return newest
 
     def _row(self, sender_id: str, event: Event) -> Any:
         """One event as Rasa's SQLTrackerStore.save writes it."""
@@ -87,12 +103,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             action_name=data.get("name"),
             data=json.dumps(data),
         )
-
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        kept = self._kept.get(tracker.sender_id)
-        if kept is not None and kept[0] is tracker:  # its first kept[2] events are stored
-            return itertools.islice(tracker.events, kept[2], len(tracker.events))
-        return super()._additional_events(session, tracker)
 
     def _is_newest(self, sender_id: str, newest: int) -> bool:
         with self.session_scope() as session:
