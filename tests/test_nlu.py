@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.classifier import ColumnOrderLogisticRegressionClassifier
 from bot.nlu.featurizer import FoldingCountVectorsFeaturizer
 
 QUESTIONS = {
@@ -106,3 +107,14 @@ def test_the_classifier_uses_the_numbers(trained):
     eleven, six = ({r["name"]: r["confidence"] for r in m.get("intent_ranking")} for m in messages)
     assert eleven["transition-post-16"] > six["transition-post-16"]
     assert six["transition-primary-secondary"] > eleven["transition-primary-secondary"]
+
+
+def test_the_classifier_reads_the_same_sentence_matrix_as_rasas_own(trained, tmp_path):
+    featurizers, _ = trained
+    ours = ColumnOrderLogisticRegressionClassifier.create(
+        ColumnOrderLogisticRegressionClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("c"), _context("c")
+    )
+    messages, _ = _features(featurizers, ["year 11", "co to jest EHCP? syn ma autyzm", "स्कुल जाने गाडी", "zzz"])
+    expected = LogisticRegressionClassifier._create_X(ours, messages)
+    matrix = ours._create_X(messages)
+    assert matrix.shape == expected.shape and (matrix != expected).nnz == 0

@@ -6,6 +6,11 @@ features, 25 MB) on every message before it multiplies; stored column by column 
 order) the transpose is already contiguous and nothing is copied. Measured on the trained
 model: 8.0 ms a message before, 0.07 ms after, with the same probabilities. Under load that
 step was 31% of the Rasa server's time (py-spy, 20 conversations, one replica).
+
+It reads only each message's sentence features. Rasa's own `_create_X` asks the message for
+its combined features first, which deep-copies and stacks the per-token features as well,
+then stacks the result with an empty dense matrix: about a tenth of the Rasa server's event
+loop under load. Stacking the sentence features alone gives the same matrix.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -47,3 +55,15 @@ class ColumnOrderLogisticRegressionClassifier(LogisticRegressionClassifier):
     def _column_order(self) -> None:
         if hasattr(self.clf, "coef_"):  # an untrained classifier has no weights yet
             self.clf.coef_ = np.asfortranarray(self.clf.coef_)
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        """Each message's sentence features side by side, sparse then dense, as Rasa's method stacks them."""
+        rows = []
+        for message in messages:
+            sentence = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+            if not sentence:  # nothing to stack: Rasa's method says what is wrong
+                return super()._create_X(messages)
+            sparse = [f.features for f in sentence if f.is_sparse()]
+            dense = [csr_matrix(f.features) for f in sentence if f.is_dense()]
+            rows.append(hstack([*sparse, *dense], format="csr"))
+        return vstack(rows, format="csr")

@@ -115,6 +115,9 @@ def import_training_quietly() -> None:
     of other libraries' deprecation warnings, however quiet it had been asked to be."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        import sanic  # noqa: F401
+
+        warnings.simplefilter("ignore")  # again, over Sanic's
         import rasa.model_training  # noqa: F401
 
 
