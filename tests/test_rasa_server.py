@@ -83,3 +83,12 @@ def test_database_errors_in_rasa_s_log_never_show_the_values():
     with pytest.raises(sqlalchemy.exc.OperationalError) as error, engine.connect() as connection:
         connection.execute(sqlalchemy.text("INSERT INTO events VALUES (:text)"), {"text": "my son Tom"})
     assert "my son Tom" not in str(error.value)
+
+
+def test_models_are_loaded_with_the_runner_that_needs_no_dask():
+    from rasa.core import processor
+
+    from bot.nlu.graph_runner import SequentialGraphRunner
+
+    rasa_server.run_graphs_without_dask()
+    assert processor.DaskGraphRunner is SequentialGraphRunner
