@@ -107,18 +107,16 @@ def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{fingerprint(settings)}.tar.gz"
 
 
-def import_training_quietly() -> None:
-    """Import Rasa's training code with warnings ignored, and leave the process's filters as they were.
+def import_sanic_quietly() -> None:
+    """Import Sanic with warnings ignored, and leave the process's filters as they were.
 
-    It imports Sanic, and Sanic turns deprecation warnings back on for the whole process as it
-    is imported (`filterwarnings("once", DeprecationWarning)`): `bot train` then printed a page
-    of other libraries' deprecation warnings, however quiet it had been asked to be."""
+    Rasa's training imports Sanic, and Sanic turns deprecation warnings back on for the whole
+    process as it is imported (`filterwarnings("once", DeprecationWarning)`): `bot train` then
+    printed other libraries' deprecation warnings, however quiet it had been asked to be.
+    Imported first, here, it has nothing left to change when Rasa imports it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import sanic  # noqa: F401
-
-        warnings.simplefilter("ignore")  # again, over Sanic's
-        import rasa.model_training  # noqa: F401
 
 
 def train(
@@ -146,7 +144,7 @@ def train(
     configure_structlog(log_level)
     if log_level > logging.DEBUG:  # Rasa's configuration turns its dependencies' warnings back on
         warnings.simplefilter("ignore")
-        import_training_quietly()
+        import_sanic_quietly()
 
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     result = rasa_train(
