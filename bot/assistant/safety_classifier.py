@@ -165,13 +165,12 @@ def _features() -> FeatureUnion:
     )
 
 
+def _logistic_regression(class_weight: str | None = "balanced", c: float = 10.0) -> LogisticRegression:
+    return LogisticRegression(C=c, class_weight=class_weight, max_iter=3000, random_state=SEED)
+
+
 def _model(class_weight: str | None = "balanced", c: float = 10.0) -> Pipeline:
-    return Pipeline(
-        [
-            ("features", _features()),
-            ("model", LogisticRegression(C=c, class_weight=class_weight, max_iter=3000, random_state=SEED)),
-        ]
-    )
+    return Pipeline([("features", _features()), ("model", _logistic_regression(class_weight, c))])
 
 
 class _Features:
@@ -256,10 +255,8 @@ class SafetyClassifier:
         category = _model().fit([e.text for e in positives], [e.category for e in positives])
         # The speaker model reads the same texts through the same features: fit them once.
         features = category.named_steps["features"]
-        speaker_model = (
-            _model()
-            .named_steps["model"]
-            .fit(features.transform([e.text for e in positives]), [e.speaker == "young_person" for e in positives])
+        speaker_model = _logistic_regression().fit(
+            features.transform([e.text for e in positives]), [e.speaker == "young_person" for e in positives]
         )
         speaker = Pipeline([("features", features), ("model", speaker_model)])
         for pipeline in (safety, category):

@@ -24,14 +24,10 @@ class SequentialGraphRunner(DaskGraphRunner):
     """DaskGraphRunner's nodes and results, without dask."""
 
     def run(self, inputs: dict[str, Any] | None = None, targets: list[str] | None = None) -> dict[str, Any]:
-        results: dict[str, Any] = {}
-        for name, value in (inputs or {}).items():
-            if isinstance(value, str) and value in self._graph_schema.nodes:
-                raise GraphRunError(
-                    f"Input value '{value}' clashes with a node name. Make sure that none of the input names passed "
-                    f"to the `run` method are the same as node names in the graph schema."
-                )
-            results[name] = (name, value)  # what a node receives from a placeholder, as with dask
+        # Rasa's own check that no input clashes with a node, and its (name, value) placeholders
+        graph: dict[str, Any] = dict.fromkeys(self._graph_schema.nodes)
+        self._add_inputs_to_graph(inputs, graph)
+        results = {name: graph[name] for name in inputs or {}}
 
         def output(name: str) -> Any:
             if name not in results:

@@ -32,6 +32,8 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from bot.nlu.training import ACTION  # the action every generated rule names
+
 TABLE_FILE = "reply_policy.json"
 
 
@@ -49,7 +51,7 @@ class ReplyPolicy(Policy):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {POLICY_PRIORITY: RULE_POLICY_PRIORITY, "fallback_action": "action_reply"}
+        return {POLICY_PRIORITY: RULE_POLICY_PRIORITY, "fallback_action": ACTION}
 
     def __init__(
         self,
