@@ -23,7 +23,7 @@ from bot.assistant.safety_classifier import (
     read_thresholds,
     segments,
 )
-from bot.assistant.safety_training import DATA, THRESHOLD_FILE, _rasa_examples
+from bot.assistant.safety_training import DATA, THRESHOLD_FILE, _rasa_examples, cross_validate
 from tests.conftest import write
 
 LANGUAGES = ("en", "pl", "ro", "uk", "ur", "ne")
@@ -129,6 +129,26 @@ def test_a_long_message_is_scored_sentence_by_sentence_too():
     assert len(parts) == 4
 
 
+def test_a_sentence_of_a_long_message_is_judged_by_its_own_higher_threshold(small):
+    long = (
+        "my son is in year 5 and has an ehcp for autism. we are looking at specialist schools for year 7 "
+        "and the consultation. also he says uncle told him not to tell mummy about the games."
+    )
+    classifier = SafetyClassifier.train(small, {"en": 0.5})
+    whole, *sentences = classifier.score(segments(long))
+    best = max(sentences)
+    assert whole < best  # the disclosure is clearer on its own than inside the question
+    classifier.thresholds = {"en": (whole + best) / 2}  # the whole message alone is not flagged
+    classifier.sentence_thresholds = {"en": best - 0.001}
+    assert classifier.assess(long, "en").flagged and classifier.assess(long, "en").score == best
+    classifier.sentence_thresholds = {"en": best + 0.001}
+    assert not classifier.assess(long, "en").flagged
+    classifier.sentence_thresholds = {}  # none given: a sentence is judged as the whole message
+    assert classifier.sentence_threshold("en") == classifier.threshold("en") and classifier.assess(long, "en").flagged
+    classifier.sentence_thresholds = {"en": 0.01}  # never below the whole message's threshold
+    assert classifier.sentence_threshold("en") == classifier.threshold("en")
+
+
 def test_rasa_small_talk_is_an_ordinary_example_but_its_safeguarding_intent_is_not(tmp_path):
     write(
         tmp_path / "chat.yml",
@@ -151,12 +171,23 @@ def test_each_language_keeps_the_highest_threshold_that_holds_its_recall():
     assert (figures["en"].recall, figures["pl"].recall, figures["en"].false_positives) == (1.0, 1.0, 0)
     assert figures_at(examples, scores, {"en": 0.15})["en"].precision == 0.5
     assert set(figures_at(examples, scores, {"en": 0.15})) == {"en"}
+    sentences = np.array([0.0, 0.0, 0.8, 0.0])  # "c" has one alarming sentence
+    assert figures_at(examples, scores, {"en": 0.9}, sentences, {"en": 0.7})["en"].false_positives == 1
+    assert figures_at(examples, scores, {"en": 0.9}, sentences, {"en": 0.85})["en"].false_positives == 0
 
 
 def test_the_thresholds_are_the_median_of_several_shuffles():
     examples = [Example("a", "self_harm", "family", "en"), Example("c", NONE, None, "en")]
     runs = [np.array([0.4, 0.1]), np.array([0.6, 0.1]), np.array([0.2, 0.1])]
     assert choose_thresholds(examples, runs, min_recall=1.0) == {"en": 0.4}
+
+
+def test_cross_validation_chooses_a_sentence_threshold_no_lower_than_the_message_threshold(small):
+    result = cross_validate(list(small), folds=2, runs=2)
+    assert set(result.thresholds) == set(result.sentence_thresholds) == {"en"}
+    assert result.sentence_thresholds["en"] >= result.thresholds["en"]
+    text = "\n".join(result.lines())
+    assert "sentence_thresholds (the same, for held-out recall >= 90%):" in text and "look-alikes" in text
 
 
 def test_a_language_without_its_own_threshold_gets_the_most_cautious(small):
@@ -168,6 +199,10 @@ def test_a_language_without_its_own_threshold_gets_the_most_cautious(small):
 def test_the_threshold_file_is_read_and_checked(tmp_path):
     thresholds = read_thresholds(THRESHOLD_FILE)
     assert set(thresholds) == set(LANGUAGES) and all(0 < t < 1 for t in thresholds.values())
+    sentences = read_thresholds(THRESHOLD_FILE, "sentence_thresholds")
+    assert set(sentences) == set(LANGUAGES) and all(thresholds[k] <= t < 1 for k, t in sentences.items())
+    with pytest.raises(SafetyDataError, match="needs 'sentence_thresholds"):
+        read_thresholds(write(tmp_path / "safety.yml", "thresholds: {en: 0.3}\n"), "sentence_thresholds")
     with pytest.raises(SafetyDataError, match="between 0 and 1"):
         read_thresholds(write(tmp_path / "safety.yml", "thresholds: {en: 2, pl: 0.3}\n"))
     with pytest.raises(SafetyDataError, match="needs 'thresholds"):

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from bot.assistant.content import Content
 from bot.assistant.nlu_examples import nlu_language, rasa_examples
 from bot.assistant.safety_classifier import (
@@ -37,6 +35,10 @@ THRESHOLD_FILE = ROOT / "data" / "safety.yml"
 # Held-out recall each language's threshold must reach. Issue 12 asks for 100% on the English
 # cases and 95% in each other language; the phrase lists and Rasa's intent add to it.
 MIN_RECALL = 0.95
+# Held-out recall each language's sentence threshold must reach: one sentence of a long message,
+# read without the rest, is judged at the score that 90% of held-out disclosures reach
+# (bot/assistant/safety_classifier.py, SafetyClassifier.assess, says why).
+SENTENCE_MIN_RECALL = 0.90
 # Cross-validation runs, each with its own shuffle of the folds; the thresholds are their median.
 RUNS = 3
 
@@ -60,12 +62,18 @@ def _rasa_examples(path: Path) -> list[str]:
 
 def safety_classifier(content: Content, settings: Settings) -> SafetyClassifier:
     """The classifier for the current examples: from var/models/ when cached, else trained (about a minute)."""
-    return load_or_train(training_examples(content), read_thresholds(THRESHOLD_FILE), settings.models_dir)
+    return load_or_train(
+        training_examples(content),
+        read_thresholds(THRESHOLD_FILE),
+        settings.models_dir,
+        read_thresholds(THRESHOLD_FILE, "sentence_thresholds"),
+    )
 
 
 @dataclass
 class CrossValidation:
     thresholds: dict[str, float]
+    sentence_thresholds: dict[str, float]
     figures: dict[str, LanguageFigures]
     written_negatives: dict[str, LanguageFigures]
 
@@ -73,6 +81,8 @@ class CrossValidation:
         out = [
             f"thresholds (for each language the highest with held-out recall >= {MIN_RECALL:.0%}, median of {RUNS} runs):",
             *(f"  {language}: {value:.2f}" for language, value in sorted(self.thresholds.items())),
+            f"sentence_thresholds (the same, for held-out recall >= {SENTENCE_MIN_RECALL:.0%}):",
+            *(f"  {language}: {value:.2f}" for language, value in sorted(self.sentence_thresholds.items())),
             "language  threshold  positives  recall  precision  false alarms: topic questions   look-alikes",
         ]
         for language, f in sorted(self.figures.items()):
@@ -87,13 +97,25 @@ class CrossValidation:
 
 
 def cross_validate(examples: list[Example], folds: int = 5, runs: int = RUNS) -> CrossValidation:
-    """Thresholds from `runs` shuffles of the folds; the figures are those of the first run at them."""
-    all_scores = [held_out_scores(examples, folds, seed=seed) for seed in range(runs)]
-    thresholds = choose_thresholds(examples, all_scores, MIN_RECALL)
-    scores = all_scores[0]
-    look_alikes = [(e, s) for e, s in zip(examples, scores) if e.category == NONE and not e.ordinary]
+    """Thresholds from `runs` shuffles of the folds; the figures are those of the first run at them,
+    each long message judged whole and by its sentences, as the classifier judges a message.
+    A disclosure inside a long message is scored as one sentence on its own, so the sentence
+    thresholds are chosen on the held-out scores of the disclosures themselves."""
+    held_out = [held_out_scores(examples, folds, seed=seed) for seed in range(runs)]
+    thresholds = choose_thresholds(examples, [h.whole for h in held_out], MIN_RECALL)
+    sentence_thresholds = choose_thresholds(examples, [h.whole for h in held_out], SENTENCE_MIN_RECALL)
+    sentence_thresholds = {k: max(v, thresholds[k]) for k, v in sentence_thresholds.items()}
+    first = held_out[0]
+    look_alikes = [i for i, e in enumerate(examples) if e.category == NONE and not e.ordinary]
     return CrossValidation(
         thresholds,
-        figures_at(examples, scores, thresholds),
-        figures_at([e for e, _ in look_alikes], np.array([s for _, s in look_alikes]), thresholds),
+        sentence_thresholds,
+        figures_at(examples, first.whole, thresholds, first.sentences, sentence_thresholds),
+        figures_at(
+            [examples[i] for i in look_alikes],
+            first.whole[look_alikes],
+            thresholds,
+            first.sentences[look_alikes],
+            sentence_thresholds,
+        ),
     )
