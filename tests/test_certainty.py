@@ -106,6 +106,19 @@ def test_the_share_of_the_vote_is_read_and_checked(tmp_path):
         read_certainty(path)
 
 
+def test_the_out_of_scope_search_scores_are_read_and_checked(tmp_path):
+    assert set(read_certainty(CERTAINTY_FILE).out_of_scope_search) == {"en", "ne", "pl", "ro", "uk", "ur"}
+    path = tmp_path / "certainty.yml"
+    path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\n")
+    assert read_certainty(path).out_of_scope_search == {}  # none given: out of scope is never searched
+    path.write_text("confident: 0.3\nmargin: 0.02\nfloor: 0.1\nout_of_scope_search: {en: 12.5, pl: 9}\n")
+    assert read_certainty(path).out_of_scope_search == {"en": 12.5, "pl": 9.0}
+    for wrong in ("{en: 0}", "{en: lots}", "[12.5]"):
+        path.write_text(f"confident: 0.3\nmargin: 0.02\nfloor: 0.1\nout_of_scope_search: {wrong}\n")
+        with pytest.raises(CertaintyDataError):
+            read_certainty(path)
+
+
 def test_a_vote_turned_off_is_never_asked_for():
     def votes() -> list[tuple[str, float]]:
         raise AssertionError("vote_below 0 turns the vote off")

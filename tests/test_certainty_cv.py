@@ -13,6 +13,7 @@ from bot.nlu.certainty_cv import (
     choose_share,
     figures_at,
     held_out_probabilities,
+    out_of_scope_search,
     rasa_top,
 )
 
@@ -83,3 +84,17 @@ def test_a_vote_that_knows_nothing_gets_no_share():
 def test_rasa_top_sets_the_safeguarding_intent_aside_as_judge_does():
     probabilities = np.array([[0.5, 0.35, 0.15]])
     assert rasa_top(["safeguarding", "senco", "ehcp-request"], probabilities)[0] == 0.7
+
+
+def test_out_of_scope_is_searched_only_above_what_nearly_all_out_of_scope_examples_score(loaded, tmp_path):
+    nlu = tmp_path / "nlu"
+    nlu.mkdir()
+    everyday = ["when are my bins collected", "how do i pay my council tax", "whats the weather tomorrow"] * 3
+    send = "disabled facilities grant for a wheelchair accessible downstairs bathroom"  # matches our pages strongly
+    lines = "".join(f"    - {text}\n" for text in [*everyday, send])
+    (nlu / "chat.yml").write_text(f'version: "3.1"\nnlu:\n- intent: out_of_scope\n  examples: |\n{lines}')
+    scores = sorted(loaded.search.best_score(text, "en") for text in [*everyday, send])
+    chosen = out_of_scope_search(loaded, nlu, share=0.1)
+    assert set(chosen) == {"en"} and chosen["en"] >= loaded.search.min_score
+    assert chosen["en"] == round(max(float(np.quantile(scores, 0.9)), loaded.search.min_score), 1)
+    assert loaded.search.best_score(send, "en") > chosen["en"]  # the one SEND question in ten is above it

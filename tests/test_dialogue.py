@@ -498,3 +498,32 @@ def test_the_example_questions_nearest_in_meaning_correct_a_topic_chosen_on_shar
     turn = Turn(text, "bullying-and-discrimination", 0.45, ranking=ranking)
     reply = Responder(lambda: loaded, similar=similar).respond(turn)
     assert kinds(reply) == ["answer"] and reply.messages[0]["topic"] == "school-transport"
+
+
+def test_out_of_scope_is_offered_pages_when_its_words_and_its_nearest_questions_are_ours(loaded, tmp_path):
+    """Rasa called "will the council pay for an independent school" out of scope: its out-of-scope
+    examples are bins and council tax, and this matches our pages and our topics' questions."""
+    from bot.assistant.nlu_examples import IntentExample
+    from bot.assistant.similar_questions import Encoder, SimilarQuestions
+
+    examples = [
+        IntentExample("specialist-provision", text, "en")
+        for text in loaded.page("specialist-provision", "en").examples + loaded.page("specialist-provision", "en").easy_examples
+    ]
+    examples += [
+        IntentExample("out_of_scope", text, "en")
+        for text in ("how do i pay my council tax", "can i spread my council tax over more months", "when are my bins collected")
+    ]
+    similar = SimilarQuestions.build(examples, tmp_path, Encoder(threads=1))
+    responder = Responder(lambda: loaded, similar=similar)
+    ranking = (("out_of_scope", 0.7), ("specialist-provision", 0.1), ("senco", 0.05))
+
+    ours = "if all the state special schools are full will the council pay for an independent one"
+    assert loaded.search.best_score(ours, "en") >= responder.certainty.out_of_scope_search["en"]
+    reply = responder.respond(Turn(ours, "out_of_scope", 0.7, ranking=ranking))
+    assert kinds(reply) == ["search"] and "specialist-provision" in [b["payload"][1:] for b in reply.messages[0]["buttons"]]
+    assert reply.messages[0]["contacts"] == ["send-hub", "iask"]  # and who can help, as a fallback names
+
+    assert kinds(Responder(lambda: loaded).respond(Turn(ours, "out_of_scope", 0.7, ranking=ranking))) == ["fallback"]
+    for theirs in ("can i pay council tax in instalments over 12 months", "what day are the bins collected"):
+        assert kinds(responder.respond(Turn(theirs, "out_of_scope", 0.7, ranking=ranking))) == ["fallback"], theirs

@@ -46,3 +46,11 @@ def test_nepali_words_are_whole_words():
     rows = [("ne", "equipment-and-adaptations", "ह्वीलचेयर र उपकरण", "ह्वीलचेयर कसरी पाउने"), ("ne", "senco", "सेन्को", "स्कूलको शिक्षक")]
     assert terms("छोरीको ह्वीलचेयर सानो भयो", "ne")[1] == "ह्वीलचेयर"
     assert PageSearch(rows, min_score=0).find("नयाँ ह्वीलचेयर चाहियो", "ne") == ["equipment-and-adaptations"]
+
+
+def test_a_stronger_match_can_be_asked_for():
+    search = PageSearch(ROWS, min_score=0)
+    best = search.best_score("occupational therapy for everyday skills", "en")
+    assert best > 0 and search.best_score("xyzzy", "en") == 0.0
+    assert search.find("occupational therapy for everyday skills", "en", min_score=best)
+    assert search.find("occupational therapy for everyday skills", "en", min_score=best + 0.01) == []

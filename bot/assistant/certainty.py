@@ -38,6 +38,11 @@ class Certainty:
     similar: float = 0.0
     # ... asked for only when Rasa's top intent is below this: it costs 10-70 ms of CPU a message
     vote_below: float = 0.0
+    # For each language, the search score (bot/assistant/search.py) above which a message Rasa
+    # calls out of scope is still offered pages: Rasa's out-of-scope examples are bins, parking
+    # and the weather, so a message whose words match our own pages this strongly is more
+    # likely a SEND question no topic covers. None given: out of scope is never searched.
+    out_of_scope_search: dict[str, float] = field(default_factory=dict)
 
     @property
     def asks_for_votes(self) -> bool:
@@ -63,14 +68,17 @@ def read_certainty(path: Path = CERTAINTY_FILE) -> Certainty:
             float(data["floor"]),
             float(data.get("similar", 0.0)),
             float(data.get("vote_below", 0.0)),
+            {str(language): float(score) for language, score in (data.get("out_of_scope_search") or {}).items()},
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CertaintyDataError(
             f"{path}: needs 'confident', 'margin' and 'floor', numbers between 0 and 1 from `bot nlu cv` ({exc})"
         ) from None
     values = (certainty.confident, certainty.margin, certainty.floor, certainty.similar, certainty.vote_below)
     if not all(0.0 <= value <= 1.0 for value in values) or certainty.similar == 1.0:
         raise CertaintyDataError(f"{path}: confident, margin, floor, similar and vote_below must be between 0 and 1")
+    if any(score <= 0 for score in certainty.out_of_scope_search.values()):
+        raise CertaintyDataError(f"{path}: out_of_scope_search scores must be above 0, one for each language")
     return certainty
 
 

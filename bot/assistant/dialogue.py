@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.assistant import elsewhere, replies
-from bot.assistant.certainty import Certainty, Judgement, judge, read_certainty
+from bot.assistant.certainty import MAX_CANDIDATES, Certainty, Judgement, judge, read_certainty
 from bot.assistant.content import Content
 from bot.assistant.glossary import asks_what_a_word_means
 from bot.assistant.handlers import HANDLERS, Handler
@@ -175,6 +175,27 @@ class Responder:
         similar, turn = self.similar, ctx.turn
         votes = (lambda: similar.votes(turn.text, turn.language)) if similar is not None else None
         judgement = judge(turn.ranking, ctx.content.topics, self.certainty, votes)
+        if judgement.verdict == "other" and ctx.intent == "out_of_scope":
+            nearest = self._nearest_topics_if_ours(ctx, votes)
+            if nearest:
+                return Judgement("search", nearest)
         if judgement.verdict == "answer":
             ctx.intent = judgement.topics[0]  # the safeguarding intent set aside, the topic behind it
         return judgement
+
+    def _nearest_topics_if_ours(self, ctx: TurnContext, votes: Callable[[], Sequence[tuple[str, float]]] | None) -> list[str]:
+        """For a message Rasa calls out of scope that is more likely a SEND question no topic
+        covers ("if the special schools are full, will the council pay for an independent one"),
+        the topics of the example questions nearest to it in meaning; else none. It is ours when
+        its words match our pages as strongly as few of Rasa's own out-of-scope examples do
+        (data/certainty.yml, `out_of_scope_search`), and the nearest example questions are a
+        topic's. Either alone offered pages for "can I pay council tax in instalments" too; the
+        nearest examples are only asked for (10-70 ms) when the words match."""
+        turn = ctx.turn
+        strong = self.certainty.out_of_scope_search.get(turn.language)
+        if strong is None or votes is None or not ctx.content.search.find(turn.text, turn.language, min_score=strong):
+            return []
+        nearest = [intent for intent, _share in votes()]
+        if not nearest or nearest[0] not in ctx.content.topics:
+            return []
+        return [intent for intent in nearest if intent in ctx.content.topics][:MAX_CANDIDATES]

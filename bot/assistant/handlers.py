@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bot.assistant import replies
 from bot.assistant.dates import GUIDE_CONTACTS, DateAnswer, assign, choose_calculation, dates_message, find_dates
 from bot.assistant.replies import AREA_LABELS, area_buttons, person_button
+from bot.assistant.search import MAX_RESULTS
 from bot.assistant.services import find_services
 from bot.assistant.turn import TurnContext
 from bot.core import callback_status, you_said_we_did
@@ -290,10 +291,13 @@ def search_pages(ctx: TurnContext) -> bool:
         return False
     search = ctx.content.search
     found = search.find(ctx.turn.text, ctx.turn.language) or search.find(ctx.turn.text, "en")
+    # the topics whose example questions are nearest in meaning, when the judgement found them, lead
+    found = list(dict.fromkeys([*ctx.judgement.topics, *found]))[:MAX_RESULTS]
     if not found:
         return False
     text = ctx._("I could not find an exact answer. These pages might help:")
-    ctx.messages.append(message("search", text, buttons=replies.topic_buttons(ctx.content, found, ctx.turn.language)))
+    buttons = replies.topic_buttons(ctx.content, found, ctx.turn.language)
+    ctx.messages.append(message("search", text, contacts=replies.FALLBACK_CONTACTS, buttons=buttons))
     return True
 
 

@@ -73,9 +73,22 @@ class PageSearch:
         self._db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)", rows)
         self._db.commit()
 
-    def find(self, text: str, language: str, exclude: Iterable[str] = ()) -> list[str]:
+    def find(self, text: str, language: str, exclude: Iterable[str] = (), min_score: float | None = None) -> list[str]:
         """Up to MAX_RESULTS topics whose pages best match the message, best first. The glossary
-        is searched but never offered: a glossary question has its own handler."""
+        is searched but never offered: a glossary question has its own handler. `min_score`
+        asks for stronger matches than the index's own minimum."""
+        floor = max(self.min_score, min_score or 0.0)
+        skip = {*exclude, "glossary"}
+        best = dict.fromkeys(topic for topic, score in self._matches(text, language) if score >= floor and topic not in skip)
+        return list(best)[:MAX_RESULTS]
+
+    def best_score(self, text: str, language: str) -> float:
+        """How strongly the message matches its best page (0 for no match): what `find`'s
+        `min_score` is compared with."""
+        return max((score for topic, score in self._matches(text, language) if topic != "glossary"), default=0.0)
+
+    def _matches(self, text: str, language: str) -> list[tuple[str, float]]:
+        """The 20 best (topic, score) rows, best first; scores are BM25's, made positive."""
         words = [w for w in terms(text, language) if w not in self._ignore]
         if not words:
             return []
@@ -85,8 +98,6 @@ class PageSearch:
             "SELECT topic, bm25(pages, 0.0, 0.0, 3.0, 1.0) AS score FROM pages "
             "WHERE pages MATCH ? AND language = ? ORDER BY score LIMIT 20"
         )
-        skip = {*exclude, "glossary"}
         with self._lock:
             found = self._db.execute(sql, (query, language)).fetchall()
-        best = dict.fromkeys(topic for topic, score in found if -score >= self.min_score and topic not in skip)
-        return list(best)[:MAX_RESULTS]
+        return [(topic, -score) for topic, score in found]

@@ -50,6 +50,10 @@ MAX_SEARCH = 0.01
 SEED = 20261207
 SIMILAR_SHARES = tuple(np.round(np.arange(0.0, 0.61, 0.1), 1))
 VOTE_BELOW = tuple(np.round(np.arange(0.3, 1.01, 0.1), 1))
+# At most this share of Rasa's out-of-scope examples, in each language, may be offered pages
+# (`out_of_scope_search`): searching costs a family little, so a SEND question Rasa took for
+# out of scope is worth a few "these pages might help" on questions about bins and parking.
+MAX_OUT_OF_SCOPE_SEARCH = 0.1
 # At most this share of topic examples may pay for the vote: the action server's CPU is shared
 # by every conversation, and the vote's whole gain in cross-validation came from under it.
 MAX_VOTED = 0.3
@@ -214,3 +218,18 @@ def cross_validate(
     vectors[voting] = embedded
     votes = held_out_votes(examples, vectors, classes, folds)
     return choose_share(classes, probabilities, votes, [intent for intent, _ in pairs], set(content.topics))
+
+
+def out_of_scope_search(content: Content, nlu: Path, share: float = MAX_OUT_OF_SCOPE_SEARCH) -> dict[str, float]:
+    """For each language, the search score that at most `share` of Rasa's out-of-scope examples
+    in it reach (never below the index's own minimum). Rasa's out-of-scope examples are
+    everyday and council questions, not SEND ones; a message Rasa calls out of scope that
+    matches our pages more strongly than nearly all of them is offered the pages."""
+    scores: dict[str, list[float]] = {}
+    for example in intent_examples(content, nlu):
+        if example.intent == "out_of_scope":
+            scores.setdefault(example.language, []).append(content.search.best_score(example.text, example.language))
+    return {
+        language: round(max(float(np.quantile(values, 1.0 - share)), content.search.min_score), 1)
+        for language, values in sorted(scores.items())
+    }

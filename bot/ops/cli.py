@@ -287,12 +287,18 @@ def cmd_safety_cv(args: argparse.Namespace) -> int:
 def cmd_nlu_cv(args: argparse.Namespace) -> int:
     """Cross-validate the topic classifier and print when to answer, ask "did you mean" or search."""
     from bot.assistant.certainty import CERTAINTY_FILE
-    from bot.nlu.certainty_cv import MAX_CLARIFY, MAX_SEARCH, MAX_VOTED, cross_validate
+    from bot.nlu.certainty_cv import (
+        MAX_CLARIFY,
+        MAX_OUT_OF_SCOPE_SEARCH,
+        MAX_SEARCH,
+        MAX_VOTED,
+        cross_validate,
+        out_of_scope_search,
+    )
 
     settings = _settings()
-    thresholds, chosen, always, shares = cross_validate(
-        _load_content(settings), settings_module.ROOT / "data" / "nlu", settings.models_dir, args.folds
-    )
+    loaded, nlu = _load_content(settings), settings_module.ROOT / "data" / "nlu"
+    thresholds, chosen, always, shares = cross_validate(loaded, nlu, settings.models_dir, args.folds)
     print(f"confident: {thresholds.confident:.2f}")
     print(f"margin: {thresholds.margin:.2f}")
     print(f"floor: {thresholds.floor:.2f}")
@@ -310,6 +316,9 @@ def cmd_nlu_cv(args: argparse.Namespace) -> int:
         f"confident wrong answers {always.confident_wrong:.1%} -> {chosen.confident_wrong:.1%}; "
         f"the vote asked for on at most {MAX_VOTED:.0%}"
     )
+    print(f"out_of_scope_search:  # the score at most {MAX_OUT_OF_SCOPE_SEARCH:.0%} of out-of-scope examples reach")
+    for language, score in out_of_scope_search(loaded, nlu).items():
+        print(f"  {language}: {score:.1f}")
     print(f"put the thresholds in {CERTAINTY_FILE.relative_to(settings_module.ROOT)}", file=sys.stderr)
     return 0
 
