@@ -43,6 +43,8 @@ def build_responder(config: settings.Settings) -> Responder:
     # Like Rasa's model, the similar-questions index follows the examples when the assistant
     # restarts; with the vote turned off (data/certainty.yml) it is not loaded at all.
     similar = similar_questions(content.get(), NLU_DATA, config.models_dir) if certainty.asks_for_votes else None
+    detector(config.languages).load_models()
+    lean.release_freed_memory()  # what loading the models used and freed (bot/core/lean.py)
     return Responder(content.get, classifier=classifier, services=services, callbacks=store, certainty=certainty, similar=similar)
 
 

@@ -62,3 +62,12 @@ def test_urdu_and_nepali_in_latin_letters_are_recognised(text, language):
 )
 def test_english_polish_and_romanian_are_not_taken_for_roman_urdu_or_nepali(text):
     assert detector(ALL).detect_script(text, "en")[1] is False
+
+
+def test_the_models_can_be_loaded_before_the_first_message():
+    languages = ("en", "pl", "ro", "uk", "ur", "ne")
+    found = detector(languages)
+    found.load_models()
+    found.load_models()  # once loaded, loading again changes nothing
+    assert found.detect("mój syn ma autyzm i potrzebuje pomocy w szkole", "en") == "pl"
+    detector(("en",)).load_models()  # one language: no Lingua, nothing to load

@@ -61,3 +61,37 @@ def test_the_action_server_limits_its_threads_before_it_imports_anything_that_lo
     }
     imports = [line for line, names in modules.items() if set(names) - {"__future__", "signal", "typing", "bot.core"}]
     assert calls and calls[0] < min(imports)
+
+
+def test_memory_that_was_freed_is_given_back_to_the_system():
+    """Small blocks freed in the middle of the heap stay with the process until malloc_trim."""
+    code = """
+import ctypes, ctypes.util
+from bot.core import lean
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS")) // 1024
+blocks = [libc.malloc(1000) for _ in range(200_000)]
+for i, block in enumerate(blocks):
+    ctypes.memset(block, 1, 1000)
+for i, block in enumerate(blocks):
+    if i % 500:
+        libc.free(block)  # every 500th block stays, so the heap cannot simply shrink from its top
+before = rss()
+assert lean.release_freed_memory()
+print(before - rss())
+"""
+    assert int(python(code)) > 100  # MB: about 190 MB were freed
+
+
+def test_without_malloc_trim_nothing_is_done():
+    assert lean.release_freed_memory(library=None) is False
+    assert lean.release_freed_memory(library="no-such-library") is False
+
+
+def test_the_action_server_loads_the_language_models_and_gives_back_what_loading_freed():
+    source = (ROOT / "actions" / "actions.py").read_text(encoding="utf-8")
+    build = source[source.index("def build_responder") : source.index("CONFIG = settings.load()")]
+    assert build.index(".load_models()") < build.index("lean.release_freed_memory()") < build.index("return Responder")
