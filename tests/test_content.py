@@ -139,6 +139,21 @@ def test_live_content_follows_file_changes_and_keeps_good_content_on_errors(tree
         live.close()
 
 
+def test_live_content_lets_go_of_the_sentence_splitters_between_checks(tree):
+    """They are needed only when the files change, hours apart; meanwhile they hold memory."""
+    from bot.assistant import readability
+
+    live = content.LiveContent(tree, check_every=60)
+    try:
+        assert readability._nlp.cache_info().currsize == 0
+        write(tree / "en" / "mediation.md", page().replace("Mediation is free.", "Mediation costs nothing."))
+        assert live.reload() is True and "costs nothing" in live.get().page("mediation", "en").sections["answer"]
+        assert readability._nlp.cache_info().currsize == 0
+        assert readability.measure("One sentence. Two.", "en").sentences == 2  # made again when needed
+    finally:
+        live.close()
+
+
 def test_answering_never_waits_for_a_reload(tree, monkeypatch):
     """A reload (with its spaCy checks) once ran inside a family's request, blocking every conversation."""
     live = content.LiveContent(tree, check_every=0.05)

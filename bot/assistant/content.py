@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from bot.assistant.elsewhere import SCOPE_FOLDER, SCOPE_LABELS
 from bot.assistant.glossary import Glossary, load_glossary
 from bot.assistant.phrases import PhraseLists
-from bot.assistant.readability import acronyms, measure
+from bot.assistant.readability import acronyms, measure, release_pipelines
 from bot.assistant.safety import ROUTES_FILE, SafetyMatcher, load_routes
 from bot.assistant.search import PageSearch
 from bot.core import yamlfile, you_said_we_did
@@ -726,6 +726,7 @@ class LiveContent:
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
         self._content = load(root)
+        release_pipelines()  # not needed again until the files change
         if self._content.errors:
             raise ValueError("content has errors:\n" + "\n".join(p.format() for p in self._content.errors))
         self._wake = threading.Event()
@@ -757,6 +758,7 @@ class LiveContent:
         with self._lock:
             self._stamp = self._fingerprint()
             fresh = load(self.root)
+            release_pipelines()
             if fresh.errors:
                 log.error("content reload refused, %d errors; first: %s", len(fresh.errors), fresh.errors[0].format())
                 return False
