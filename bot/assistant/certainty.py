@@ -52,8 +52,9 @@ class Certainty:
 
 @dataclass(frozen=True)
 class Judgement:
-    """'answer' (with its topic), 'clarify' (with 2-3 candidate topics), 'search', or 'other'
-    (the top intent is not a topic: small talk, out of scope)."""
+    """'answer' (with its topic), 'clarify' (with 2-3 candidate topics), 'search' (with the
+    topics nearest in meaning, when they are known, to offer first), or 'other' (the top
+    intent is not a topic: small talk, out of scope)."""
 
     verdict: str
     topics: list[str] = field(default_factory=list)

@@ -10,6 +10,7 @@ imports, so it can be tested and reasoned about on its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Sequence
 
@@ -173,7 +174,8 @@ class Responder:
         if not ctx.turn.ranking:
             return Judgement("search") if ctx.intent == "nlu_fallback" else None
         similar, turn = self.similar, ctx.turn
-        votes = (lambda: similar.votes(turn.text, turn.language)) if similar is not None else None
+        # asked for at most once a turn: judging and the out-of-scope check may both want it
+        votes = functools.cache(lambda: similar.votes(turn.text, turn.language)) if similar is not None else None
         judgement = judge(turn.ranking, ctx.content.topics, self.certainty, votes)
         if judgement.verdict == "other" and ctx.intent == "out_of_scope":
             nearest = self._nearest_topics_if_ours(ctx, votes)
